@@ -1,0 +1,117 @@
+//! Serving and calling gRPC the same way in every service: each server also exposes the
+//! standard health service and reflection (v1 and v1alpha, for older grpcurl builds) and
+//! drains in-flight calls on shutdown; clients connect lazily with bounded timeouts.
+#![warn(missing_docs)]
+
+mod error_code;
+
+use std::{future::Future, time::Duration};
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{
+    server::NamedService,
+    service::Routes,
+    transport::{Channel, Endpoint, Server},
+};
+use tower_http::trace::TraceLayer;
+
+pub use error_code::{ERROR_CODE_KEY, reason_of, status_with_reason};
+
+/// How long a client waits for a TCP connection to another service.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Serves `routes` on `listener` until `shutdown` resolves, then stops accepting, reports
+/// NOT_SERVING on the health service and lets in-flight calls finish.
+///
+/// `served` names the services in `routes` (their `NamedService::NAME`) so the health
+/// service can report each of them as SERVING.
+///
+/// # Errors
+/// When the transport fails while serving.
+pub async fn serve(
+    listener: TcpListener,
+    routes: Routes,
+    served: &[&'static str],
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), tonic::transport::Error> {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    for name in served {
+        health_reporter
+            .set_service_status(*name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    // The empty name is the whole server, which is what `grpcurl ... grpc.health.v1.Health/Check` asks.
+    health_reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(anb_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the embedded descriptor sets are produced by our own build and always parse");
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(anb_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .expect("the embedded descriptor sets are produced by our own build and always parse");
+
+    let routes = routes
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
+
+    let address = listener.local_addr().ok();
+    tracing::info!(?address, "gRPC server listening");
+
+    let drain = async move {
+        shutdown.await;
+        for name in served {
+            health_reporter
+                .set_service_status(*name, tonic_health::ServingStatus::NotServing)
+                .await;
+        }
+        health_reporter
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
+        tracing::info!("gRPC server draining");
+    };
+
+    Server::builder()
+        .layer(TraceLayer::new_for_grpc())
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
+        .await
+}
+
+/// The `NamedService::NAME` of a generated server type, for [`serve`]'s `served` list.
+pub fn service_name<S: NamedService>() -> &'static str {
+    S::NAME
+}
+
+/// Error of a malformed service address.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid service address {address:?}")]
+pub struct InvalidAddress {
+    address: String,
+    #[source]
+    source: tonic::transport::Error,
+}
+
+/// A channel to another service (`http://host:port`) that connects on first use and
+/// reconnects after failures, so start-up order between services does not matter.
+///
+/// # Errors
+/// When `address` is not a valid URI.
+pub fn lazy_channel(address: &str) -> Result<Channel, InvalidAddress> {
+    let endpoint = Endpoint::from_shared(address.to_owned()).map_err(|source| InvalidAddress {
+        address: address.to_owned(),
+        source,
+    })?;
+
+    Ok(endpoint
+        .connect_timeout(CONNECT_TIMEOUT)
+        .tcp_keepalive(Some(Duration::from_secs(30)))
+        .connect_lazy())
+}
