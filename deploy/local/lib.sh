@@ -46,6 +46,11 @@ anb_start_postgres() {
   bin=$(anb_pg_bin) || return 1
   port=${ANB_PG_PORT:-$(anb_free_port)}
   data="$state/postgres"
+  if [ -f "$state/postgres.url" ] && [ -f "$data/postmaster.pid" ] \
+    && kill -0 "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null; then
+    cat "$state/postgres.url"
+    return 0
+  fi
   mkdir -p "$data"
   local as=()
   if [ "$(id -u)" -eq 0 ]; then
@@ -83,6 +88,10 @@ anb_stop_postgres() {
 # Append-only persistence keeps queued jobs across a Redis restart.
 anb_start_redis() {
   local state=$1 port
+  if [ -f "$state/redis.url" ] && [ -f "$state/redis.pid" ] && kill -0 "$(cat "$state/redis.pid")" 2>/dev/null; then
+    cat "$state/redis.url"
+    return 0
+  fi
   port=${ANB_REDIS_PORT:-$(anb_free_port)}
   mkdir -p "$state/redis"
   redis-server --bind 127.0.0.1 --port "$port" --dir "$state/redis" \
