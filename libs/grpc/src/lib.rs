@@ -14,7 +14,8 @@ use tonic::{
     service::Routes,
     transport::{Channel, Endpoint, Server},
 };
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 pub use error_code::{ERROR_CODE_KEY, reason_of, status_with_reason};
 
@@ -79,7 +80,9 @@ pub async fn serve(
     };
 
     Server::builder()
-        .layer(TraceLayer::new_for_grpc())
+        // Non-OK codes are mostly the client's doing (NotFound, Unauthenticated, ...); each
+        // service logs its own internal errors once at error level where it maps them.
+        .layer(TraceLayer::new_for_grpc().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
         .await

@@ -1,0 +1,3 @@
+//! The tables of the `auth` schema, one sea-orm entity per file.
+
+pub mod user;

@@ -1,0 +1,120 @@
+use std::{net::SocketAddr, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+/// The `anb-votes` command line; every option can also come from its environment variable.
+#[derive(Debug, Parser)]
+#[command(name = "anb-votes", version, about = "ANB votes and rankings")]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// The two ways to run the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations to the schema, then exit.
+    Migrate,
+    /// Serve the gRPC API (the default).
+    Serve,
+}
+
+/// Settings of the votes service.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address the gRPC server binds.
+    #[arg(long, env = "VOTES_LISTEN_ADDR", default_value = "127.0.0.1:50053")]
+    pub listen_addr: SocketAddr,
+
+    /// PostgreSQL URL (may contain credentials; never logged).
+    #[arg(long, env = "VOTES_DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
+    pub database_url: SecretString,
+
+    /// Schema holding the service's tables; created when missing.
+    #[arg(long, env = "VOTES_DATABASE_SCHEMA", default_value = "votes")]
+    pub database_schema: String,
+
+    /// How long start-up keeps retrying an unreachable database before giving up.
+    #[arg(long, env = "VOTES_DATABASE_WAIT_SECS", default_value_t = 30)]
+    pub database_wait_secs: u64,
+
+    /// How long in-flight calls may run after a shutdown signal before the server stops.
+    #[arg(long, env = "VOTES_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// A setting that cannot work, found before anything is bound or connected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The schema name is interpolated into SQL by `anb-db`.
+    #[error("VOTES_DATABASE_SCHEMA must match [a-z_][a-z0-9_]*")]
+    Schema,
+}
+
+impl Config {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// The first setting that cannot work.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut chars = self.database_schema.chars();
+        let plain = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain {
+            return Err(ConfigError::Schema);
+        }
+        Ok(())
+    }
+
+    /// [`Self::database_wait_secs`] as a duration.
+    pub fn database_wait(&self) -> Duration {
+        Duration::from_secs(self.database_wait_secs)
+    }
+
+    /// [`Self::shutdown_grace_secs`] as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_on_the_votes_port_and_schema() {
+        let cli = Cli::try_parse_from(["anb-votes", "--database-url", "postgres://x"])
+            .expect("valid arguments");
+
+        assert_eq!(cli.command, None);
+        assert_eq!(cli.config.listen_addr.port(), 50053);
+        assert_eq!(cli.config.database_schema, "votes");
+        assert_eq!(cli.config.validate(), Ok(()));
+    }
+
+    #[test]
+    fn schema_names_that_are_not_plain_identifiers_are_refused() {
+        let cli = Cli::try_parse_from([
+            "anb-votes",
+            "--database-url",
+            "postgres://x",
+            "--database-schema",
+            "votes\"",
+            "migrate",
+        ])
+        .expect("valid arguments");
+
+        assert_eq!(cli.command, Some(Command::Migrate));
+        assert_eq!(cli.config.validate(), Err(ConfigError::Schema));
+    }
+}

@@ -1,0 +1,3 @@
+//! The tables of the `votes` schema, one sea-orm entity per file.
+
+pub mod vote;

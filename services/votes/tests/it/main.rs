@@ -1,0 +1,5 @@
+//! Integration tests of `anb-votes`: the real service on 127.0.0.1:0 over gRPC, against the
+//! PostgreSQL named by `ANB_TEST_DATABASE_URL`, each test in its own schema.
+
+mod count_votes;
+mod harness;
