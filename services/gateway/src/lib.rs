@@ -1,1 +1,140 @@
-//! placeholder
+//! The public HTTP surface of ANB Rising Stars. It authenticates callers, translates the
+//! REST contract (DESIGN §3) to gRPC calls on auth, videos and votes and back, maps gRPC
+//! status codes to HTTP in one place ([`GatewayError`]), and serves media files behind
+//! signed URLs. It holds no business rules.
+
+mod config;
+mod error;
+mod extract;
+mod middleware;
+mod routes;
+mod trace;
+mod upstream;
+
+use std::{sync::Arc, time::Duration};
+
+use anb_identity::TokenVerifier;
+use anb_storage::{Storage, UrlSigner};
+use axum::Router;
+use secrecy::ExposeSecret as _;
+use tokio::{net::TcpListener, sync::oneshot};
+
+pub use config::{Cli, Config, ConfigError};
+pub use error::{Error, GatewayError};
+
+use upstream::Upstreams;
+
+/// Media URLs carry their own expiry; the signer's lifetime only matters to `sign`, which
+/// the gateway never calls.
+const UNUSED_SIGNING_TTL: Duration = Duration::from_secs(0);
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    upstreams: Upstreams,
+    verifier: Arc<TokenVerifier>,
+    signer: UrlSigner,
+    storage: Storage,
+}
+
+/// Limits applied per route.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    max_upload_bytes: u64,
+    request_timeout: Duration,
+    upload_timeout: Duration,
+}
+
+/// A configured gateway, ready to serve.
+pub struct App {
+    state: AppState,
+    limits: Limits,
+    shutdown_grace: Duration,
+}
+
+impl App {
+    /// A gateway whose token keys come from the auth service at `config.auth_url`.
+    ///
+    /// # Errors
+    /// When the configuration is invalid.
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        Self::build(config, TokenVerifier::from_auth)
+    }
+
+    /// A gateway that verifies tokens with `verifier` (tests use fixed keys).
+    ///
+    /// # Errors
+    /// When the configuration is invalid.
+    pub fn with_verifier(config: &Config, verifier: TokenVerifier) -> Result<Self, Error> {
+        Self::build(config, |_| verifier)
+    }
+
+    fn build(
+        config: &Config,
+        verifier: impl FnOnce(tonic::transport::Channel) -> TokenVerifier,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let (upstreams, auth_channel) = Upstreams::connect(config)?;
+        let secret = config.media_url_secret.expose_secret().as_bytes().to_vec();
+
+        let state = AppState {
+            upstreams,
+            verifier: Arc::new(verifier(auth_channel)),
+            signer: UrlSigner::new(secret, UNUSED_SIGNING_TTL),
+            storage: Storage::new(&config.storage_root),
+        };
+        let limits = Limits {
+            max_upload_bytes: config.max_upload_bytes,
+            request_timeout: config.request_timeout(),
+            upload_timeout: config.upload_timeout(),
+        };
+        Ok(Self {
+            state,
+            limits,
+            shutdown_grace: config.shutdown_grace(),
+        })
+    }
+
+    /// The whole HTTP surface, for serving or for `Router::oneshot` in tests.
+    pub fn router(&self) -> Router {
+        routes::router(self.state.clone(), self.limits)
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and lets
+/// in-flight requests finish for at most the configured grace period.
+///
+/// # Errors
+/// When the server fails while serving.
+pub async fn run(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let (draining_tx, draining_rx) = oneshot::channel();
+    let graceful = async move {
+        shutdown.await;
+        tracing::info!("shutdown requested, draining requests");
+        let _ = draining_tx.send(());
+    };
+    let server = axum::serve(listener, app.router()).with_graceful_shutdown(graceful);
+    let server = server.into_future();
+
+    let grace_over = async {
+        // The sender lives inside `server`; it is only dropped once the server is done.
+        if draining_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(app.shutdown_grace).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(Error::Serve),
+        () = grace_over => {
+            tracing::warn!(
+                grace_secs = app.shutdown_grace.as_secs(),
+                "requests still running after the shutdown grace period; stopping anyway"
+            );
+            Ok(())
+        }
+    }
+}

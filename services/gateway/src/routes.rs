@@ -1,0 +1,69 @@
+//! The route table: which handler serves which path, with which limits.
+
+mod accounts;
+mod health;
+mod media;
+mod upload;
+mod videos;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    middleware::{from_fn, from_fn_with_state, map_response},
+    routing::{get, post},
+};
+
+use crate::{
+    AppState, Limits,
+    error::GatewayError,
+    middleware::{Deadline, access_log, enforce_deadline, json_errors},
+};
+
+/// Largest JSON body: sign-up is the biggest and stays far below this.
+const MAX_JSON_BYTES: usize = 64 * 1024;
+/// Room for the multipart boundaries, part headers and text fields around the file.
+const MULTIPART_SLACK_BYTES: u64 = 1024 * 1024;
+
+// TODO: DESIGN §3 rows 3, 4 and 8–12 (logout, profile, delete, public videos, voting,
+// rankings, the caller's votes), the OpenAPI document, grpc-web and the SPA are not served
+// yet — clients get 404 `route_not_found` for them.
+pub(crate) fn router(state: AppState, limits: Limits) -> Router {
+    let upload_body_limit = limits
+        .max_upload_bytes
+        .saturating_add(MULTIPART_SLACK_BYTES);
+    let upload_body_limit = usize::try_from(upload_body_limit).unwrap_or(usize::MAX);
+    let upload_route = post(upload::upload)
+        .layer(DefaultBodyLimit::max(upload_body_limit))
+        .layer(from_fn_with_state(
+            Deadline::upload(limits.upload_timeout),
+            enforce_deadline,
+        ));
+
+    Router::new()
+        .route("/api/auth/signup", post(accounts::sign_up))
+        .route("/api/auth/login", post(accounts::log_in))
+        .route("/api/videos", get(videos::list))
+        .route("/api/videos/{video_id}", get(videos::show))
+        .route("/media/{folder}/{file}", get(media::serve))
+        .route("/health", get(health::live))
+        .route("/ready", get(health::ready))
+        .route_layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .route_layer(from_fn_with_state(
+            Deadline::request(limits.request_timeout),
+            enforce_deadline,
+        ))
+        .route("/api/videos/upload", upload_route)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(map_response(json_errors))
+        .layer(from_fn(access_log))
+        .with_state(state)
+}
+
+async fn unknown_route() -> GatewayError {
+    GatewayError::not_found("route_not_found", "no such route")
+}
+
+async fn wrong_method() -> GatewayError {
+    GatewayError::MethodNotAllowed
+}

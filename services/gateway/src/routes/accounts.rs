@@ -1,0 +1,134 @@
+//! Sign-up and log-in (DESIGN §3 rows 1 and 2), answered by the auth service.
+
+use anb_proto::auth::v1::{LogInRequest, SignUpRequest, User};
+use axum::{extract::State, http::StatusCode};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    error::{GatewayError, Result},
+    extract::Json,
+    upstream,
+};
+
+/// Absent fields arrive empty so that auth, which owns the rules, names the missing one.
+/// No `Debug`: the passwords must not end up in a log.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SignUpBody {
+    first_name: String,
+    last_name: String,
+    email: String,
+    password1: String,
+    password2: String,
+    city: String,
+    country: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SignedUp {
+    message: &'static str,
+    user: UserView,
+}
+
+/// A user as clients see it: never any password material.
+#[derive(Serialize)]
+struct UserView {
+    id: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    city: String,
+    country: String,
+    created_at: String,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.user_id,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            email: user.email,
+            city: user.city,
+            country: user.country,
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub(crate) async fn sign_up(
+    State(state): State<AppState>,
+    Json(body): Json<SignUpBody>,
+) -> Result<(StatusCode, axum::Json<SignedUp>)> {
+    let request = upstream::request(
+        SignUpRequest {
+            first_name: body.first_name,
+            last_name: body.last_name,
+            email: body.email,
+            password1: body.password1,
+            password2: body.password2,
+            city: body.city,
+            country: body.country,
+        },
+        None,
+    );
+    let user = state
+        .upstreams
+        .auth
+        .clone()
+        .sign_up(request)
+        .await?
+        .into_inner()
+        .user;
+    let user =
+        user.ok_or_else(|| GatewayError::Internal("SignUp answered without a user".into()))?;
+
+    let body = SignedUp {
+        message: "account created",
+        user: user.into(),
+    };
+    Ok((StatusCode::CREATED, axum::Json(body)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct LogInBody {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct LoggedIn {
+    access_token: String,
+    token_type: String,
+    expires_in: i64,
+}
+
+#[tracing::instrument(skip_all)]
+pub(crate) async fn log_in(
+    State(state): State<AppState>,
+    Json(body): Json<LogInBody>,
+) -> Result<axum::Json<LoggedIn>> {
+    let request = upstream::request(
+        LogInRequest {
+            email: body.email,
+            password: body.password,
+        },
+        None,
+    );
+    let answer = state
+        .upstreams
+        .auth
+        .clone()
+        .log_in(request)
+        .await?
+        .into_inner();
+
+    Ok(axum::Json(LoggedIn {
+        access_token: answer.access_token,
+        token_type: answer.token_type,
+        expires_in: answer.expires_in,
+    }))
+}

@@ -1,0 +1,10 @@
+//! The gateway against small in-test gRPC services (test doubles of auth, videos and votes
+//! on 127.0.0.1:0): exact status codes and JSON bodies of the REST contract.
+
+mod accounts;
+mod fakes;
+mod harness;
+mod media;
+mod surface;
+mod upload;
+mod videos;
