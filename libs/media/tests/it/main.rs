@@ -1,0 +1,4 @@
+//! The media library on clips generated in process, checked by decoding the results.
+
+mod probing;
+mod transcoding;
