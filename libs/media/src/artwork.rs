@@ -46,15 +46,33 @@ pub const WATERMARK_PROBE_COLOUR: Rgb = ORANGE;
 /// 5x7 block letters, one string of `#` and `.` per row.
 fn glyph(letter: char) -> [&'static str; 7] {
     match letter {
-        'A' => [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"],
-        'N' => ["#...#", "##..#", "#.#.#", "#..##", "#...#", "#...#", "#...#"],
-        'B' => ["####.", "#...#", "#...#", "####.", "#...#", "#...#", "####."],
-        'R' => ["####.", "#...#", "#...#", "####.", "#.#..", "#..#.", "#...#"],
-        'I' => ["#####", "..#..", "..#..", "..#..", "..#..", "..#..", "#####"],
-        'S' => [".####", "#....", "#....", ".###.", "....#", "....#", "####."],
-        'G' => [".####", "#....", "#....", "#.###", "#...#", "#...#", ".###."],
-        'T' => ["#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."],
-        _ => [".....", ".....", ".....", ".....", ".....", ".....", "....."],
+        'A' => [
+            ".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#",
+        ],
+        'N' => [
+            "#...#", "##..#", "#.#.#", "#..##", "#...#", "#...#", "#...#",
+        ],
+        'B' => [
+            "####.", "#...#", "#...#", "####.", "#...#", "#...#", "####.",
+        ],
+        'R' => [
+            "####.", "#...#", "#...#", "####.", "#.#..", "#..#.", "#...#",
+        ],
+        'I' => [
+            "#####", "..#..", "..#..", "..#..", "..#..", "..#..", "#####",
+        ],
+        'S' => [
+            ".####", "#....", "#....", ".###.", "....#", "....#", "####.",
+        ],
+        'G' => [
+            ".####", "#....", "#....", "#.###", "#...#", "#...#", ".###.",
+        ],
+        'T' => [
+            "#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#..",
+        ],
+        _ => [
+            ".....", ".....", ".....", ".....", ".....", ".....", ".....",
+        ],
     }
 }
 
@@ -85,7 +103,13 @@ pub(crate) fn logo(size: u32) -> RgbaImage {
     let radius = size as f32 * 0.44;
     let shadow_offset = size as f32 * 0.03;
 
-    image.paint_disc(centre + shadow_offset, centre + shadow_offset, radius + size as f32 * 0.02, Rgb(0, 0, 0), 0.35);
+    image.paint_disc(
+        centre + shadow_offset,
+        centre + shadow_offset,
+        radius + size as f32 * 0.02,
+        Rgb(0, 0, 0),
+        0.35,
+    );
     image.paint_disc(centre, centre, radius, ORANGE, 1.0);
     let seam = (size / 40).max(1);
     for top in [size / 2 + size / 6, size / 2 - size / 6 - seam] {
@@ -94,7 +118,14 @@ pub(crate) fn logo(size: u32) -> RgbaImage {
 
     let cell = (size * 62 / 100) / (3 * 6 - 1);
     let (width, height) = (text_width(3, cell), 7 * cell);
-    draw_text(&mut image, "ANB", (size - width) / 2, (size - height) / 2, cell, WHITE);
+    draw_text(
+        &mut image,
+        "ANB",
+        (size - width) / 2,
+        (size - height) / 2,
+        cell,
+        WHITE,
+    );
     image
 }
 
@@ -112,7 +143,14 @@ pub(crate) fn bumper() -> Yuva {
     card.draw(&big, (width - 360) / 2, 110);
     let cell = 8;
     let text = "RISING STARS";
-    draw_text(&mut card, text, (width - text_width(text.len() as u32, cell)) / 2, 510, cell, WHITE);
+    draw_text(
+        &mut card,
+        text,
+        (width - text_width(text.len() as u32, cell)) / 2,
+        510,
+        cell,
+        WHITE,
+    );
     Yuva::from_rgba(&card)
 }
 
@@ -123,12 +161,18 @@ mod tests {
     #[test]
     fn the_probe_point_is_opaque_orange_and_the_corners_are_transparent() {
         let image = logo(WATERMARK_SIZE);
-        let (x, y) = (WATERMARK_PROBE_POINT.0 - WATERMARK_RECT.0, WATERMARK_PROBE_POINT.1 - WATERMARK_RECT.1);
+        let (x, y) = (
+            WATERMARK_PROBE_POINT.0 - WATERMARK_RECT.0,
+            WATERMARK_PROBE_POINT.1 - WATERMARK_RECT.1,
+        );
 
         assert_eq!(image.pixel(x, y), (ORANGE, 255));
         assert_eq!(image.pixel(0, 0).1, 0);
         let shadow_alpha = image.pixel(WATERMARK_SIZE - 5, WATERMARK_SIZE / 2 + 20).1;
-        assert!(shadow_alpha > 0 && shadow_alpha < 255, "the shadow is translucent: {shadow_alpha}");
+        assert!(
+            shadow_alpha > 0 && shadow_alpha < 255,
+            "the shadow is translucent: {shadow_alpha}"
+        );
     }
 
     #[test]

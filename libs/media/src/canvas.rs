@@ -15,7 +15,11 @@ pub(crate) struct RgbaImage {
 
 impl RgbaImage {
     pub(crate) fn transparent(width: u32, height: u32) -> Self {
-        Self { width, height, pixels: vec![[0; 4]; (width * height) as usize] }
+        Self {
+            width,
+            height,
+            pixels: vec![[0; 4]; (width * height) as usize],
+        }
     }
 
     #[cfg(test)]
@@ -44,7 +48,15 @@ impl RgbaImage {
         ];
     }
 
-    pub(crate) fn fill_rect(&mut self, x: u32, y: u32, width: u32, height: u32, colour: Rgb, alpha: u8) {
+    pub(crate) fn fill_rect(
+        &mut self,
+        x: u32,
+        y: u32,
+        width: u32,
+        height: u32,
+        colour: Rgb,
+        alpha: u8,
+    ) {
         for py in y..(y + height).min(self.height) {
             for px in x..(x + width).min(self.width) {
                 self.blend(px, py, colour, f32::from(alpha) / 255.0);
@@ -63,7 +75,14 @@ impl RgbaImage {
     }
 
     /// A horizontal band, only where it lies on the disc `(cx, cy, radius)`.
-    pub(crate) fn paint_band_in_disc(&mut self, top: u32, height: u32, colour: Rgb, alpha: u8, disc: (f32, f32, f32)) {
+    pub(crate) fn paint_band_in_disc(
+        &mut self,
+        top: u32,
+        height: u32,
+        colour: Rgb,
+        alpha: u8,
+        disc: (f32, f32, f32),
+    ) {
         for py in top..(top + height).min(self.height) {
             for px in 0..self.width {
                 let coverage = disc_coverage(px, py, disc);
@@ -131,12 +150,25 @@ impl Yuva {
                     sum[1] += yuv[2] * a;
                     weight += a;
                 }
-                let average = |total: f32| if weight > 0.0 { (total / weight).round() as u8 } else { 128 };
+                let average = |total: f32| {
+                    if weight > 0.0 {
+                        (total / weight).round() as u8
+                    } else {
+                        128
+                    }
+                };
                 chroma.push([average(sum[0]), average(sum[1])]);
                 chroma_alpha.push((weight / 4.0).round() as u8);
             }
         }
-        Self { width, height, luma, luma_alpha, chroma, chroma_alpha }
+        Self {
+            width,
+            height,
+            luma,
+            luma_alpha,
+            chroma,
+            chroma_alpha,
+        }
     }
 
     /// Blends this picture onto a YUV420P `frame` at (x, y); both must be even.
@@ -155,7 +187,9 @@ impl Yuva {
             let plane = frame.data_mut(index);
             for row in 0..ch {
                 let line = &mut plane[(y / 2 + row) * stride + x / 2..][..cw];
-                let source = self.chroma[row * cw..][..cw].iter().map(|pair| pair[component]);
+                let source = self.chroma[row * cw..][..cw]
+                    .iter()
+                    .map(|pair| pair[component]);
                 mix_row(line, source, &self.chroma_alpha[row * cw..][..cw]);
             }
         }

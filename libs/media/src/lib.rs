@@ -16,7 +16,9 @@ pub mod fixtures;
 
 use std::sync::Once;
 
-pub use artwork::{BUMPER_BACKGROUND, Rgb, WATERMARK_PROBE_COLOUR, WATERMARK_PROBE_POINT, WATERMARK_RECT};
+pub use artwork::{
+    BUMPER_BACKGROUND, Rgb, WATERMARK_PROBE_COLOUR, WATERMARK_PROBE_POINT, WATERMARK_RECT,
+};
 pub use pipeline::{TranscodeError, TranscodeReport, TranscodeSettings, transcode};
 pub use probe::{MediaInfo, ProbeError, probe};
 

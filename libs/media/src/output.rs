@@ -26,9 +26,14 @@ impl VideoOutput {
     pub(crate) fn create(path: &Path, preset: &str, crf: u32) -> Result<Self, ffmpeg_next::Error> {
         let mut muxer = format::output_as(path, "mp4")?;
         let codec = encoder::find_by_name("libx264").ok_or(ffmpeg_next::Error::EncoderNotFound)?;
-        let global_header = muxer.format().flags().contains(format::Flags::GLOBAL_HEADER);
+        let global_header = muxer
+            .format()
+            .flags()
+            .contains(format::Flags::GLOBAL_HEADER);
 
-        let mut video = codec::context::Context::new_with_codec(codec).encoder().video()?;
+        let mut video = codec::context::Context::new_with_codec(codec)
+            .encoder()
+            .video()?;
         video.set_width(OUTPUT_WIDTH);
         video.set_height(OUTPUT_HEIGHT);
         video.set_format(Pixel::YUV420P);
@@ -54,7 +59,12 @@ impl VideoOutput {
         muxer.write_header_with(muxer_options)?;
         let stream_time_base = muxer.stream(0).map_or(TIME_BASE, |s| s.time_base());
 
-        Ok(Self { muxer, encoder, stream_time_base, next_pts: 0 })
+        Ok(Self {
+            muxer,
+            encoder,
+            stream_time_base,
+            next_pts: 0,
+        })
     }
 
     /// Encodes `picture` as the next frame.
@@ -80,6 +90,7 @@ impl VideoOutput {
         let mut packet = Packet::empty();
         while self.encoder.receive_packet(&mut packet).is_ok() {
             packet.set_stream(0);
+            packet.set_duration(1);
             packet.rescale_ts(TIME_BASE, self.stream_time_base);
             packet.write_interleaved(&mut self.muxer)?;
         }
@@ -104,7 +115,9 @@ pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), ff
     full_range.set_pts(Some(0));
 
     let codec = encoder::find(codec::Id::MJPEG).ok_or(ffmpeg_next::Error::EncoderNotFound)?;
-    let mut jpeg = codec::context::Context::new_with_codec(codec).encoder().video()?;
+    let mut jpeg = codec::context::Context::new_with_codec(codec)
+        .encoder()
+        .video()?;
     jpeg.set_width(picture.width());
     jpeg.set_height(picture.height());
     jpeg.set_format(Pixel::YUVJ420P);
@@ -119,5 +132,6 @@ pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), ff
     jpeg.send_eof()?;
     let mut packet = Packet::empty();
     jpeg.receive_packet(&mut packet)?;
-    std::fs::write(path, packet.data().unwrap_or_default()).map_err(|_| ffmpeg_next::Error::External)
+    std::fs::write(path, packet.data().unwrap_or_default())
+        .map_err(|_| ffmpeg_next::Error::External)
 }

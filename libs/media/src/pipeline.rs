@@ -13,7 +13,9 @@ use ffmpeg_next::{
     util::frame,
 };
 
-use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, artwork, canvas::Yuva, output, probe, rotation};
+use crate::{
+    OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, artwork, canvas::Yuva, output, probe, rotation,
+};
 
 /// Encoder and timing choices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +98,12 @@ fn stage(stage: &'static str) -> impl FnOnce(ffmpeg_next::Error) -> TranscodeErr
 ///
 /// # Errors
 /// [`TranscodeError`] when the input is unusable or a library or file step fails.
-pub fn transcode(input: &Path, output: &Path, poster: &Path, settings: &TranscodeSettings) -> Result<TranscodeReport, TranscodeError> {
+pub fn transcode(
+    input: &Path,
+    output: &Path,
+    poster: &Path,
+    settings: &TranscodeSettings,
+) -> Result<TranscodeReport, TranscodeError> {
     crate::init();
     let (output_part, poster_part) = (part_path(output), part_path(poster));
     let result = run(input, &output_part, &poster_part, settings);
@@ -118,22 +125,40 @@ fn part_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn run(input: &Path, output_path: &Path, poster_path: &Path, settings: &TranscodeSettings) -> Result<TranscodeReport, TranscodeError> {
+fn run(
+    input: &Path,
+    output_path: &Path,
+    poster_path: &Path,
+    settings: &TranscodeSettings,
+) -> Result<TranscodeReport, TranscodeError> {
     let mut demuxer = format::input(input).map_err(|err| TranscodeError::Input(err.to_string()))?;
-    let index = probe::pick_video_stream(&demuxer).ok_or_else(|| TranscodeError::Input("it has no video stream".into()))?;
-    let stream = demuxer.stream(index).ok_or_else(|| TranscodeError::Input("it has no video stream".into()))?;
+    let index = probe::pick_video_stream(&demuxer)
+        .ok_or_else(|| TranscodeError::Input("it has no video stream".into()))?;
+    let stream = demuxer
+        .stream(index)
+        .ok_or_else(|| TranscodeError::Input("it has no video stream".into()))?;
     let time_base = stream.time_base();
     let rotation = rotation::clockwise_degrees(&stream);
     let mut context = codec::context::Context::from_parameters(stream.parameters())
         .map_err(|err| TranscodeError::Input(err.to_string()))?;
     // Frame threading as the ffmpeg CLI does; one thread is about 20 % slower.
-    context.set_threading(codec::threading::Config { kind: codec::threading::Type::Frame, count: 0, ..Default::default() });
-    let decoder = context.decoder().video().map_err(|err| TranscodeError::Input(err.to_string()))?;
+    context.set_threading(codec::threading::Config {
+        kind: codec::threading::Type::Frame,
+        count: 0,
+        ..Default::default()
+    });
+    let decoder = context
+        .decoder()
+        .video()
+        .map_err(|err| TranscodeError::Input(err.to_string()))?;
 
-    let mut encoder = output::VideoOutput::create(output_path, &settings.preset, settings.crf).map_err(stage("opening the encoder"))?;
+    let mut encoder = output::VideoOutput::create(output_path, &settings.preset, settings.crf)
+        .map_err(stage("opening the encoder"))?;
     let bumper = bumper_frame();
     for _ in 0..settings.intro_frames {
-        encoder.push(&mut bumper.clone()).map_err(stage("encoding the opening bumper"))?;
+        encoder
+            .push(&mut bumper.clone())
+            .map_err(stage("encoding the opening bumper"))?;
     }
 
     let mut main = MainSegment::new(decoder, time_base, rotation, settings);
@@ -148,10 +173,13 @@ fn run(input: &Path, output_path: &Path, poster_path: &Path, settings: &Transcod
     }
     main.finish(&mut encoder)?;
     let (main_frames, poster) = (main.frames, main.poster);
-    let poster = poster.ok_or_else(|| TranscodeError::Input("no picture could be decoded".into()))?;
+    let poster =
+        poster.ok_or_else(|| TranscodeError::Input("no picture could be decoded".into()))?;
 
     for _ in 0..settings.outro_frames {
-        encoder.push(&mut bumper.clone()).map_err(stage("encoding the closing bumper"))?;
+        encoder
+            .push(&mut bumper.clone())
+            .map_err(stage("encoding the closing bumper"))?;
     }
     let written = encoder.frames_written();
     encoder.finish().map_err(stage("finishing the output"))?;
@@ -181,6 +209,8 @@ struct MainSegment {
     watermark: Yuva,
     first_pts: Option<i64>,
     last_pts: Option<i64>,
+    last_duration: i64,
+    nominal_duration: Option<i64>,
     limit: i64,
     max_frames: u64,
     frames: u64,
@@ -190,9 +220,21 @@ struct MainSegment {
 }
 
 impl MainSegment {
-    fn new(decoder: ffmpeg_next::decoder::Video, time_base: Rational, rotation: u32, settings: &TranscodeSettings) -> Self {
+    fn new(
+        decoder: ffmpeg_next::decoder::Video,
+        time_base: Rational,
+        rotation: u32,
+        settings: &TranscodeSettings,
+    ) -> Self {
         let seconds = settings.max_main.as_secs_f64();
-        let limit = (seconds * f64::from(time_base.denominator()) / f64::from(time_base.numerator().max(1))).round() as i64;
+        // One picture's duration at the declared rate, for a single-picture input.
+        let nominal_duration = decoder
+            .frame_rate()
+            .filter(|rate| rate.numerator() > 0 && rate.denominator() > 0)
+            .map(|rate| (f64::from(rate.invert()) / f64::from(time_base)).round() as i64);
+        let limit = (seconds * f64::from(time_base.denominator())
+            / f64::from(time_base.numerator().max(1)))
+        .round() as i64;
         Self {
             decoder,
             time_base,
@@ -201,6 +243,8 @@ impl MainSegment {
             watermark: artwork::watermark(),
             first_pts: None,
             last_pts: None,
+            last_duration: 0,
+            nominal_duration,
             limit,
             max_frames: (seconds * f64::from(OUTPUT_FPS)).round() as u64,
             frames: 0,
@@ -210,11 +254,26 @@ impl MainSegment {
         }
     }
 
+    /// Where the kept part ends, relative to the first shown picture: the window's end if
+    /// the input was longer, else the end of the last picture.
+    fn end_pts(&self) -> i64 {
+        if self.input_done {
+            return self.limit;
+        }
+        let first = self.first_pts.unwrap_or(0);
+        self.last_pts
+            .map_or(0, |last| last - first + self.last_duration.max(1))
+    }
+
     fn is_full(&self) -> bool {
         self.input_done || self.frames >= self.max_frames
     }
 
-    fn decode_packet(&mut self, packet: &ffmpeg_next::Packet, encoder: &mut output::VideoOutput) -> Result<(), TranscodeError> {
+    fn decode_packet(
+        &mut self,
+        packet: &ffmpeg_next::Packet,
+        encoder: &mut output::VideoOutput,
+    ) -> Result<(), TranscodeError> {
         // A damaged packet in a truncated or glitchy file loses a picture, not the video.
         if let Err(err) = self.decoder.send_packet(packet) {
             tracing::debug!(error = %err, "skipping an undecodable packet");
@@ -227,17 +286,23 @@ impl MainSegment {
         if !self.input_done && self.decoder.send_eof().is_ok() {
             self.receive_pictures(encoder)?;
         }
+        let end = self.end_pts();
         if let Some(graph) = self.graph.as_mut() {
-            feed(graph, None).map_err(stage("flushing the filters"))?;
+            close(graph, end).map_err(stage("flushing the filters"))?;
             self.drain_filters(encoder)?;
         }
         Ok(())
     }
 
-    fn receive_pictures(&mut self, encoder: &mut output::VideoOutput) -> Result<(), TranscodeError> {
+    fn receive_pictures(
+        &mut self,
+        encoder: &mut output::VideoOutput,
+    ) -> Result<(), TranscodeError> {
         let mut picture = frame::Video::empty();
         while !self.input_done && self.decoder.receive_frame(&mut picture).is_ok() {
-            let Some(pts) = self.presentation_time(&picture) else { continue };
+            let Some(pts) = self.presentation_time(&picture) else {
+                continue;
+            };
             let first = *self.first_pts.get_or_insert(pts);
             let relative = pts - first;
             if relative >= self.limit {
@@ -249,7 +314,7 @@ impl MainSegment {
             }
             picture.set_pts(Some(relative));
             let graph = self.graph.as_mut().expect("the graph was built above");
-            feed(graph, Some(&picture)).map_err(stage("filtering"))?;
+            feed(graph, &picture).map_err(stage("filtering"))?;
             self.drain_filters(encoder)?;
         }
         Ok(())
@@ -258,16 +323,26 @@ impl MainSegment {
     /// The picture's presentation time, strictly after the previous one; pictures that
     /// would go back in time (broken edit lists, coarse time bases) are dropped.
     fn presentation_time(&mut self, picture: &frame::Video) -> Option<i64> {
-        let pts = picture.timestamp().or(picture.pts()).or_else(|| self.last_pts.map(|last| last + 1))?;
+        let pts = picture
+            .timestamp()
+            .or(picture.pts())
+            .or_else(|| self.last_pts.map(|last| last + 1))?;
         if self.last_pts.is_some_and(|last| pts <= last) {
             return None;
+        }
+        if let Some(last) = self.last_pts {
+            self.last_duration = pts - last;
+        } else if let Some(duration) = self.nominal_duration {
+            self.last_duration = duration;
         }
         self.last_pts = Some(pts);
         Some(pts)
     }
 
     fn drain_filters(&mut self, encoder: &mut output::VideoOutput) -> Result<(), TranscodeError> {
-        let Some(graph) = self.graph.as_mut() else { return Ok(()) };
+        let Some(graph) = self.graph.as_mut() else {
+            return Ok(());
+        };
         let mut filtered = frame::Video::empty();
         loop {
             let mut output = graph.get("out").expect("the sink is part of the graph");
@@ -280,7 +355,8 @@ impl MainSegment {
             // Filters may share their buffers; blend on a picture of our own.
             let mut picture = filtered.clone();
             let (x, y, _, _) = artwork::WATERMARK_RECT;
-            self.watermark.blend_onto(&mut picture, x as usize, y as usize);
+            self.watermark
+                .blend_onto(&mut picture, x as usize, y as usize);
             if self.frames <= self.poster_frame {
                 self.poster = Some(picture.clone());
             }
@@ -291,18 +367,31 @@ impl MainSegment {
     }
 }
 
-/// Feeds `picture` to the graph's source, or end of stream when `None`.
-fn feed(graph: &mut filter::Graph, picture: Option<&frame::Video>) -> Result<(), ffmpeg_next::Error> {
-    let mut input = graph.get("in").expect("the source is part of the graph");
-    let mut source = input.source();
-    match picture {
-        Some(picture) => source.add(picture),
-        None => source.flush(),
-    }
+/// Feeds `picture` to the graph's source.
+fn feed(graph: &mut filter::Graph, picture: &frame::Video) -> Result<(), ffmpeg_next::Error> {
+    graph
+        .get("in")
+        .expect("the source is part of the graph")
+        .source()
+        .add(picture)
+}
+
+/// Ends the input at `end_pts`, so the fps filter fills the last picture's whole duration
+/// (a 4 s window at 25 fps gives 120 output frames, not 119).
+fn close(graph: &mut filter::Graph, end_pts: i64) -> Result<(), ffmpeg_next::Error> {
+    graph
+        .get("in")
+        .expect("the source is part of the graph")
+        .source()
+        .close(end_pts)
 }
 
 /// Builds `buffer → filters → buffersink` for pictures like `first`.
-fn build_graph(first: &frame::Video, time_base: Rational, rotation: u32) -> Result<filter::Graph, TranscodeError> {
+fn build_graph(
+    first: &frame::Video,
+    time_base: Rational,
+    rotation: u32,
+) -> Result<filter::Graph, TranscodeError> {
     let mut graph = filter::Graph::new();
     let pixel_format = first
         .format()
@@ -310,7 +399,11 @@ fn build_graph(first: &frame::Video, time_base: Rational, rotation: u32) -> Resu
         .map(|descriptor| descriptor.name())
         .ok_or_else(|| TranscodeError::Input("unknown pixel format".into()))?;
     let aspect = first.aspect_ratio();
-    let (sar_num, sar_den) = if aspect.numerator() > 0 && aspect.denominator() > 0 { (aspect.numerator(), aspect.denominator()) } else { (1, 1) };
+    let (sar_num, sar_den) = if aspect.numerator() > 0 && aspect.denominator() > 0 {
+        (aspect.numerator(), aspect.denominator())
+    } else {
+        (1, 1)
+    };
     let args = format!(
         "video_size={}x{}:pix_fmt={pixel_format}:time_base={}/{}:pixel_aspect={sar_num}/{sar_den}",
         first.width(),
@@ -318,14 +411,27 @@ fn build_graph(first: &frame::Video, time_base: Rational, rotation: u32) -> Resu
         time_base.numerator(),
         time_base.denominator(),
     );
-    let buffer = filter::find("buffer").ok_or_else(|| TranscodeError::Input("no buffer filter".into()))?;
-    let sink = filter::find("buffersink").ok_or_else(|| TranscodeError::Input("no buffersink filter".into()))?;
-    graph.add(&buffer, "in", &args).map_err(stage("configuring the filters"))?;
-    graph.add(&sink, "out", "").map_err(stage("configuring the filters"))?;
-    graph.get("out").expect("just added").set_pixel_format(Pixel::YUV420P);
+    let buffer =
+        filter::find("buffer").ok_or_else(|| TranscodeError::Input("no buffer filter".into()))?;
+    let sink = filter::find("buffersink")
+        .ok_or_else(|| TranscodeError::Input("no buffersink filter".into()))?;
+    graph
+        .add(&buffer, "in", &args)
+        .map_err(stage("configuring the filters"))?;
+    graph
+        .add(&sink, "out", "")
+        .map_err(stage("configuring the filters"))?;
+    graph
+        .get("out")
+        .expect("just added")
+        .set_pixel_format(Pixel::YUV420P);
 
     let spec = filter_spec(rotation, first.is_interlaced(), (sar_num, sar_den));
-    graph.output("in", 0).and_then(|parser| parser.input("out", 0)).and_then(|parser| parser.parse(&spec)).map_err(stage("configuring the filters"))?;
+    graph
+        .output("in", 0)
+        .and_then(|parser| parser.input("out", 0))
+        .and_then(|parser| parser.parse(&spec))
+        .map_err(stage("configuring the filters"))?;
     graph.validate().map_err(stage("configuring the filters"))?;
     Ok(graph)
 }
@@ -349,7 +455,9 @@ fn filter_spec(rotation: u32, interlaced: bool, (sar_num, sar_den): (i32, i32)) 
     chain.push(format!(
         "scale=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:force_original_aspect_ratio=decrease:force_divisible_by=2"
     ));
-    chain.push(format!("pad=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:x=(ow-iw)/2:y=(oh-ih)/2:color=black"));
+    chain.push(format!(
+        "pad=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:x=(ow-iw)/2:y=(oh-ih)/2:color=black"
+    ));
     chain.push("setsar=1".to_owned());
     chain.push(format!("fps={OUTPUT_FPS}"));
     chain.push("format=yuv420p".to_owned());
@@ -364,7 +472,9 @@ mod tests {
     fn the_filter_chain_turns_rotated_anamorphic_interlaced_input_upright_and_square() {
         let spec = filter_spec(90, true, (4, 3));
 
-        assert!(spec.starts_with("yadif=mode=send_frame:parity=auto:deint=interlaced,transpose=clock,"));
+        assert!(
+            spec.starts_with("yadif=mode=send_frame:parity=auto:deint=interlaced,transpose=clock,")
+        );
         assert!(spec.contains("scale=w=trunc(iw*4/3/2)*2:h=ih,"));
         assert!(spec.ends_with("setsar=1,fps=30,format=yuv420p"));
         assert!(!filter_spec(0, false, (1, 1)).contains("transpose"));

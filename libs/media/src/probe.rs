@@ -2,7 +2,7 @@
 
 use std::{io::Read, path::Path, time::Duration};
 
-use ffmpeg_next::{codec, format, media, util::frame, Rational};
+use ffmpeg_next::{Rational, codec, format, media, util::frame};
 
 use crate::rotation;
 
@@ -72,10 +72,14 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
     let frame_rate = rate_of(stream.avg_frame_rate());
     let frame_count = u64::try_from(stream.frames()).unwrap_or(0);
     let stream_duration = seconds(stream.duration(), stream.time_base());
-    let has_audio = input.streams().any(|s| s.parameters().medium() == media::Type::Audio);
+    let has_audio = input
+        .streams()
+        .any(|s| s.parameters().medium() == media::Type::Audio);
     let stream_count = input.streams().count();
 
-    let container_duration = u64::try_from(input.duration()).ok().map(Duration::from_micros);
+    let container_duration = u64::try_from(input.duration())
+        .ok()
+        .map(Duration::from_micros);
     let duration = container_duration
         .filter(|d| !d.is_zero())
         .or(stream_duration)
@@ -112,7 +116,8 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
 /// would happily open (MKV, AVI, raw streams) out.
 fn has_ftyp_box(path: &Path) -> Result<bool, ProbeError> {
     let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(path).map_err(|err| ProbeError::Unreadable(err.to_string()))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|err| ProbeError::Unreadable(err.to_string()))?;
     match file.read_exact(&mut head) {
         Ok(()) => Ok(&head[4..8] == b"ftyp"),
         Err(_) => Ok(false),
@@ -126,7 +131,11 @@ pub(crate) fn pick_video_stream(input: &format::context::Input) -> Option<usize>
     input
         .streams()
         .filter(|stream| stream.parameters().medium() == media::Type::Video)
-        .filter(|stream| !stream.disposition().contains(format::stream::Disposition::ATTACHED_PIC))
+        .filter(|stream| {
+            !stream
+                .disposition()
+                .contains(format::stream::Disposition::ATTACHED_PIC)
+        })
         .filter_map(|stream| {
             let decoder = codec::context::Context::from_parameters(stream.parameters()).ok()?;
             let video = decoder.decoder().video().ok()?;
@@ -138,15 +147,25 @@ pub(crate) fn pick_video_stream(input: &format::context::Input) -> Option<usize>
 }
 
 /// Decodes packets of stream `index` until one picture comes out.
-fn first_picture(input: &mut format::context::Input, index: usize) -> Result<frame::Video, ProbeError> {
+fn first_picture(
+    input: &mut format::context::Input,
+    index: usize,
+) -> Result<frame::Video, ProbeError> {
     let stream = input.stream(index).ok_or(ProbeError::NoVideoStream)?;
     let context = codec::context::Context::from_parameters(stream.parameters())
         .map_err(|err| ProbeError::Unreadable(err.to_string()))?;
-    let mut decoder = context.decoder().video().map_err(|err| ProbeError::Unreadable(err.to_string()))?;
+    let mut decoder = context
+        .decoder()
+        .video()
+        .map_err(|err| ProbeError::Unreadable(err.to_string()))?;
     let mut picture = frame::Video::empty();
 
     // A valid stream yields a picture within a few packets; garbage may never.
-    for (stream, packet) in input.packets().filter(|(s, _)| s.index() == index).take(300) {
+    for (stream, packet) in input
+        .packets()
+        .filter(|(s, _)| s.index() == index)
+        .take(300)
+    {
         let _ = stream;
         if decoder.send_packet(&packet).is_ok() && decoder.receive_frame(&mut picture).is_ok() {
             return Ok(picture);

@@ -34,7 +34,10 @@ mod tests {
     use super::degrees_from_matrix;
 
     fn matrix(a: i32, b: i32, c: i32, d: i32) -> Vec<u8> {
-        [a, b, 0, c, d, 0, 0, 0, 1 << 30].iter().flat_map(|v| v.to_ne_bytes()).collect()
+        [a, b, 0, c, d, 0, 0, 0, 1 << 30]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect()
     }
 
     #[test]

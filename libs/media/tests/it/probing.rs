@@ -10,7 +10,17 @@ use anb_media::{
 fn a_generated_clip_reports_its_size_length_codec_and_audio() {
     let folder = tempfile::tempdir().expect("temp dir");
     let path = folder.path().join("clip.mp4");
-    write_clip(&path, &ClipSpec { width: 640, height: 360, seconds: 3.0, fps: 25, with_audio: true }).expect("clip");
+    write_clip(
+        &path,
+        &ClipSpec {
+            width: 640,
+            height: 360,
+            seconds: 3.0,
+            fps: 25,
+            with_audio: true,
+        },
+    )
+    .expect("clip");
 
     let info = probe(&path).expect("probe");
 
@@ -20,7 +30,11 @@ fn a_generated_clip_reports_its_size_length_codec_and_audio() {
     assert!(info.has_audio);
     assert_eq!(info.stream_count, 2);
     assert_eq!(info.frame_count, 75);
-    assert!((info.duration.as_secs_f64() - 3.0).abs() < 0.1, "{:?}", info.duration);
+    assert!(
+        (info.duration.as_secs_f64() - 3.0).abs() < 0.1,
+        "{:?}",
+        info.duration
+    );
     assert_eq!(info.frame_rate, Some(25.0));
 }
 
@@ -34,15 +48,36 @@ fn text_garbage_and_truncated_files_are_refused_with_a_reason() {
     let fake = folder.path().join("fake.mp4");
     std::fs::write(&fake, b"\0\0\0\x18ftypisom\0\0\0\0isomgarbagegarbage").expect("write");
     let clip = folder.path().join("clip.mp4");
-    write_clip(&clip, &ClipSpec { width: 320, height: 240, seconds: 2.0, fps: 25, with_audio: false }).expect("clip");
+    write_clip(
+        &clip,
+        &ClipSpec {
+            width: 320,
+            height: 240,
+            seconds: 2.0,
+            fps: 25,
+            with_audio: false,
+        },
+    )
+    .expect("clip");
     let bytes = std::fs::read(&clip).expect("read");
     let truncated = folder.path().join("truncated.mp4");
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).expect("write");
 
     assert_eq!(probe(&text), Err(ProbeError::NotMp4));
     assert_eq!(probe(&empty), Err(ProbeError::NotMp4));
-    assert!(matches!(probe(&fake), Err(ProbeError::Unreadable(_))), "{:?}", probe(&fake));
-    assert!(matches!(probe(&truncated), Err(ProbeError::Unreadable(_))), "{:?}", probe(&truncated));
-    assert_eq!(ProbeError::NotMp4.to_string(), "the file is not an MP4 video");
+    assert!(
+        matches!(probe(&fake), Err(ProbeError::Unreadable(_))),
+        "{:?}",
+        probe(&fake)
+    );
+    assert!(
+        matches!(probe(&truncated), Err(ProbeError::Unreadable(_))),
+        "{:?}",
+        probe(&truncated)
+    );
+    assert_eq!(
+        ProbeError::NotMp4.to_string(),
+        "the file is not an MP4 video"
+    );
     let _ = Duration::ZERO;
 }
