@@ -29,14 +29,15 @@ pub const OUTPUT_HEIGHT: u32 = 720;
 /// Output frame rate (constant).
 pub const OUTPUT_FPS: i32 = 30;
 
-/// Initialises the FFmpeg libraries once per process and keeps their own logging quiet
-/// (errors only), since our callers report failures themselves.
+/// Initialises the FFmpeg libraries once per process and silences their own logging: every
+/// failure reaches our callers as an error value, and FFmpeg's stderr lines would otherwise
+/// repeat each rejected upload's complaint outside the structured log.
 pub fn init() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
         if let Err(err) = ffmpeg_next::init() {
             tracing::error!(error = %err, "FFmpeg initialisation failed");
         }
-        ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Error);
+        ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
     });
 }

@@ -10,7 +10,7 @@ use ffmpeg_next::{
     util::frame,
 };
 
-use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH};
+use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, TranscodeError};
 
 const TIME_BASE: Rational = Rational(1, OUTPUT_FPS);
 
@@ -99,7 +99,16 @@ impl VideoOutput {
 }
 
 /// Writes `picture` (YUV420P, limited range) as a baseline JPEG to `path`.
-pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), ffmpeg_next::Error> {
+pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), TranscodeError> {
+    let jpeg = encode_jpeg(picture).map_err(|source| TranscodeError::Codec {
+        stage: "writing the poster",
+        source,
+    })?;
+    std::fs::write(path, jpeg)?;
+    Ok(())
+}
+
+fn encode_jpeg(picture: &frame::Video) -> Result<Vec<u8>, ffmpeg_next::Error> {
     // JPEG uses full-range samples.
     let mut scaler = scaling::Context::get(
         picture.format(),
@@ -132,6 +141,5 @@ pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), ff
     jpeg.send_eof()?;
     let mut packet = Packet::empty();
     jpeg.receive_packet(&mut packet)?;
-    std::fs::write(path, packet.data().unwrap_or_default())
-        .map_err(|_| ffmpeg_next::Error::External)
+    Ok(packet.data().unwrap_or_default().to_vec())
 }
