@@ -1,0 +1,163 @@
+use anb_grpc::status_with_reason;
+use anb_identity::TokenError;
+use sea_orm::DbErr;
+use tonic::{Code, Status};
+
+/// Everything that can go wrong in the service, client-caused conditions first.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("a title is required")]
+    MissingTitle,
+    #[error("{0}")]
+    InvalidTitle(String),
+    #[error("a video file is required")]
+    MissingFile,
+    #[error("the file is larger than the {limit} upload limit")]
+    FileTooLarge { limit: String },
+    #[error("{0}")]
+    NotMp4(String),
+    #[error("{0}")]
+    UnreadableVideo(String),
+    #[error("{0}")]
+    NoVideoStream(String),
+    #[error("video must be between {min} and {max} seconds long, got {actual:.1} s")]
+    InvalidDuration { min: u64, max: u64, actual: f64 },
+    #[error("video must be at least {min} pixels on its shorter side, got {width}x{height}")]
+    ResolutionTooLow { min: u32, width: u32, height: u32 },
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("the upload stream broke off before it finished")]
+    UploadInterrupted(#[source] Status),
+    #[error("the upload sent nothing for {idle_secs} s and was dropped")]
+    UploadStalled { idle_secs: u64 },
+    #[error("no such video")]
+    NotFound,
+    #[error("this video belongs to another player")]
+    NotOwner,
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("storage: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("probing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("redis: {0}")]
+    Redis(#[from] fred::error::Error),
+    #[error("grpc transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The gRPC code and the stable reason the gateway puts in its error body.
+    fn classify(&self) -> (Code, &'static str) {
+        match self {
+            Self::Token(TokenError::KeysUnavailable) => (Code::Unavailable, "keys_unavailable"),
+            Self::Token(err) => (Code::Unauthenticated, err.code()),
+            Self::MissingTitle => (Code::InvalidArgument, "missing_title"),
+            Self::InvalidTitle(_) => (Code::InvalidArgument, "invalid_title"),
+            Self::MissingFile => (Code::InvalidArgument, "missing_file"),
+            Self::FileTooLarge { .. } => (Code::OutOfRange, "file_too_large"),
+            Self::NotMp4(_) => (Code::InvalidArgument, "not_mp4"),
+            Self::UnreadableVideo(_) => (Code::InvalidArgument, "unreadable_video"),
+            Self::NoVideoStream(_) => (Code::InvalidArgument, "no_video_stream"),
+            Self::InvalidDuration { .. } => (Code::InvalidArgument, "invalid_duration"),
+            Self::ResolutionTooLow { .. } => (Code::InvalidArgument, "resolution_too_low"),
+            Self::InvalidRequest(_) => (Code::InvalidArgument, "invalid_request"),
+            Self::UploadInterrupted(_) => (Code::Cancelled, "upload_interrupted"),
+            Self::UploadStalled { .. } => (Code::DeadlineExceeded, "upload_stalled"),
+            Self::NotFound => (Code::NotFound, "video_not_found"),
+            Self::NotOwner => (Code::PermissionDenied, "not_owner"),
+            Self::Database(err) if is_unavailable(err) => (Code::Unavailable, "unavailable"),
+            Self::Redis(_) => (Code::Unavailable, "unavailable"),
+            Self::Database(_) | Self::Io(_) | Self::Task(_) | Self::Transport(_) => {
+                (Code::Internal, "internal")
+            }
+        }
+    }
+}
+
+/// Pool exhaustion and lost connections are outages worth retrying, not bugs.
+fn is_unavailable(err: &DbErr) -> bool {
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+impl From<Error> for Status {
+    fn from(err: Error) -> Self {
+        let (code, reason) = err.classify();
+        match code {
+            Code::Internal => {
+                tracing::error!(error = %err, "request failed");
+                status_with_reason(code, reason, "internal error")
+            }
+            Code::Unavailable => {
+                tracing::warn!(error = %err, "dependency unavailable");
+                status_with_reason(code, reason, "service temporarily unavailable")
+            }
+            _ => {
+                tracing::debug!(error = %err, reason, "request refused");
+                status_with_reason(code, reason, err.to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anb_grpc::reason_of;
+
+    use super::*;
+
+    fn status(err: Error) -> (Code, String, Option<String>) {
+        let status = Status::from(err);
+        (
+            status.code(),
+            status.message().to_owned(),
+            reason_of(&status).map(str::to_owned),
+        )
+    }
+
+    #[test]
+    fn client_errors_keep_their_message_and_reason() {
+        let (code, message, reason) = status(Error::InvalidDuration {
+            min: 20,
+            max: 60,
+            actual: 12.34,
+        });
+
+        assert_eq!(code, Code::InvalidArgument);
+        assert_eq!(
+            message,
+            "video must be between 20 and 60 seconds long, got 12.3 s"
+        );
+        assert_eq!(reason.as_deref(), Some("invalid_duration"));
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let (code, message, reason) = status(Error::Database(DbErr::Custom("secret".into())));
+
+        assert_eq!(code, Code::Internal);
+        assert_eq!(message, "internal error");
+        assert_eq!(reason.as_deref(), Some("internal"));
+    }
+
+    #[test]
+    fn ownership_and_size_map_to_their_codes() {
+        assert_eq!(status(Error::NotOwner).0, Code::PermissionDenied);
+        assert_eq!(status(Error::NotFound).0, Code::NotFound);
+        let (code, message, reason) = status(Error::FileTooLarge {
+            limit: "100 MB".into(),
+        });
+        assert_eq!(code, Code::OutOfRange);
+        assert_eq!(message, "the file is larger than the 100 MB upload limit");
+        assert_eq!(reason.as_deref(), Some("file_too_large"));
+        assert_eq!(
+            status(Error::Token(TokenError::Missing)).0,
+            Code::Unauthenticated
+        );
+    }
+}

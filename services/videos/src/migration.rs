@@ -1,0 +1,14 @@
+//! Schema migrations, one file per migration (the migration name is the file name).
+
+use sea_orm_migration::prelude::*;
+
+mod m20261204_000001_create_videos;
+
+/// Every migration of the `videos` schema, oldest first.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261204_000001_create_videos::Migration)]
+    }
+}
