@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use fred::prelude::{Client, StreamsInterface};
 
 use crate::TranscodeJob;
@@ -16,6 +18,23 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// Redis did not accept a connection in the allowed time.
+    #[error("redis unreachable after {waited:?}")]
+    Unreachable {
+        /// How long start-up waited.
+        waited: Duration,
+        /// The last connection error, if an attempt finished at all.
+        #[source]
+        source: Option<fred::error::Error>,
+    },
+}
+
+impl Error {
+    /// Whether Redis answered that the consumer group does not exist (for example after
+    /// Redis restarted without persistence).
+    pub fn is_missing_group(&self) -> bool {
+        matches!(self, Self::Redis(err) if err.details().starts_with("NOGROUP"))
+    }
 }
 
 /// Names of the Redis keys the queue uses; tests give each run its own prefix.
@@ -43,8 +62,8 @@ impl QueueNames {
 /// The transcode job stream.
 #[derive(Clone)]
 pub struct JobQueue {
-    client: Client,
-    names: QueueNames,
+    pub(crate) client: Client,
+    pub(crate) names: QueueNames,
 }
 
 /// The field of a stream entry that holds the job as JSON.
@@ -74,7 +93,13 @@ impl JobQueue {
         let payload = serde_json::to_string(job).expect("a job always serializes to JSON");
         let id: String = self
             .client
-            .xadd(&self.names.stream, false, None, "*", vec![(JOB_FIELD, payload)])
+            .xadd(
+                &self.names.stream,
+                false,
+                None,
+                "*",
+                vec![(JOB_FIELD, payload)],
+            )
             .await?;
         Ok(id)
     }

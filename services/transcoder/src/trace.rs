@@ -1,0 +1,50 @@
+//! The trace context crosses the queue in the job's `traceparent`, so a job's spans join
+//! the trace of the upload that enqueued it, and leaves with every call to `videos`.
+
+use std::collections::HashMap;
+
+use anb_queue::Delivery;
+use opentelemetry::propagation::Injector;
+use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
+use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+/// The span of one delivery, a child of the upload's trace when the job carries one.
+pub(crate) fn job_span(delivery: &Delivery) -> Span {
+    let span = tracing::info_span!(
+        "transcode_job",
+        video_id = %delivery.job.video_id,
+        task_id = %delivery.job.task_id,
+        entry_id = %delivery.entry_id,
+        deliveries = delivery.deliveries,
+    );
+    if let Some(traceparent) = &delivery.job.traceparent {
+        let carrier = HashMap::from([("traceparent".to_owned(), traceparent.clone())]);
+        let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.extract(&carrier)
+        });
+        let _ = span.set_parent(parent);
+    }
+    span
+}
+
+/// Adds the current span's context to an outgoing request.
+pub(crate) fn inject_context<T>(request: &mut tonic::Request<T>) {
+    let context = Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut MetadataInjector(request.metadata_mut()));
+    });
+}
+
+struct MetadataInjector<'a>(&'a mut MetadataMap);
+
+impl Injector for MetadataInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(key), Ok(value)) = (
+            MetadataKey::from_bytes(key.as_bytes()),
+            MetadataValue::try_from(value),
+        ) {
+            self.0.insert(key, value);
+        }
+    }
+}
