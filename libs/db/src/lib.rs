@@ -15,7 +15,9 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 /// The last connection error once `wait` has passed, or the error of creating the schema.
 pub async fn connect(url: &str, schema: &str, wait: Duration) -> Result<DatabaseConnection, DbErr> {
     if !is_plain_identifier(schema) {
-        return Err(DbErr::Custom(format!("schema name {schema:?} is not a plain identifier")));
+        return Err(DbErr::Custom(format!(
+            "schema name {schema:?} is not a plain identifier"
+        )));
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -47,7 +49,9 @@ pub async fn connect(url: &str, schema: &str, wait: Duration) -> Result<Database
 /// Schema names are interpolated into SQL, so only `[a-z_][a-z0-9_]*` is accepted.
 fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 

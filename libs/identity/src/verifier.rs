@@ -3,7 +3,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anb_proto::auth::v1::{GetPublicKeysRequest, PublicKey, auth_service_client::AuthServiceClient};
+use anb_proto::auth::v1::{
+    GetPublicKeysRequest, PublicKey, auth_service_client::AuthServiceClient,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use tokio::sync::{Mutex, RwLock};
 use tonic::{metadata::MetadataMap, transport::Channel};
@@ -79,7 +81,10 @@ impl From<TokenError> for tonic::Status {
 pub fn bearer_token(metadata: &MetadataMap) -> Option<&str> {
     let value = metadata.get("authorization")?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Verifies access tokens against the public keys `auth` publishes, fetched lazily and
@@ -94,7 +99,10 @@ pub struct TokenVerifier {
 impl TokenVerifier {
     /// A verifier that fetches keys from the `auth` service behind `channel`.
     pub fn from_auth(channel: Channel) -> Self {
-        Self::build(Some(Mutex::new(AuthServiceClient::new(channel))), HashMap::new())
+        Self::build(
+            Some(Mutex::new(AuthServiceClient::new(channel))),
+            HashMap::new(),
+        )
     }
 
     /// A verifier with a fixed key set (used inside `auth` itself).
@@ -127,7 +135,10 @@ impl TokenVerifier {
     ///
     /// # Errors
     /// The [`TokenError`] that explains the refusal.
-    pub async fn authenticate<T>(&self, request: &tonic::Request<T>) -> Result<Identity, TokenError> {
+    pub async fn authenticate<T>(
+        &self,
+        request: &tonic::Request<T>,
+    ) -> Result<Identity, TokenError> {
         let token = bearer_token(request.metadata()).ok_or(TokenError::Missing)?;
         self.verify(token).await
     }
@@ -161,11 +172,18 @@ impl TokenVerifier {
             return Ok(key.clone());
         }
         self.refresh().await?;
-        self.keys.read().await.get(kid).cloned().ok_or(TokenError::UnknownKey)
+        self.keys
+            .read()
+            .await
+            .get(kid)
+            .cloned()
+            .ok_or(TokenError::UnknownKey)
     }
 
     async fn refresh(&self) -> Result<(), TokenError> {
-        let Some(source) = &self.source else { return Ok(()) };
+        let Some(source) = &self.source else {
+            return Ok(());
+        };
         let mut last = self.last_refresh.lock().await;
         if last.is_some_and(|at| at.elapsed() < MIN_REFRESH_INTERVAL) {
             return Ok(());
@@ -221,10 +239,16 @@ mod tests {
         let mut metadata = MetadataMap::new();
         assert_eq!(bearer_token(&metadata), None);
 
-        metadata.insert("authorization", MetadataValue::from_static("bearer abc.def.ghi"));
+        metadata.insert(
+            "authorization",
+            MetadataValue::from_static("bearer abc.def.ghi"),
+        );
         assert_eq!(bearer_token(&metadata), Some("abc.def.ghi"));
 
-        metadata.insert("authorization", MetadataValue::from_static("Basic dXNlcjpwYXNz"));
+        metadata.insert(
+            "authorization",
+            MetadataValue::from_static("Basic dXNlcjpwYXNz"),
+        );
         assert_eq!(bearer_token(&metadata), None);
 
         metadata.insert("authorization", MetadataValue::from_static("Bearer "));

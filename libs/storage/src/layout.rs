@@ -111,11 +111,26 @@ mod tests {
     fn keys_round_trip_and_foreign_strings_do_not_parse() {
         let id = Uuid::parse_str("0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192").expect("valid uuid");
 
-        assert_eq!(MediaKind::Processed.key(id), "processed/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4");
-        assert_eq!(MediaKind::parse_key(&MediaKind::Poster.key(id)), Some((MediaKind::Poster, id)));
+        assert_eq!(
+            MediaKind::Processed.key(id),
+            "processed/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4"
+        );
+        assert_eq!(
+            MediaKind::parse_key(&MediaKind::Poster.key(id)),
+            Some((MediaKind::Poster, id))
+        );
         assert_eq!(MediaKind::parse_key("posters/../../etc/passwd"), None);
-        assert_eq!(MediaKind::parse_key("tmp/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4"), None);
-        assert_eq!(MediaKind::parse_key("posters/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4"), None);
-        assert_eq!(MediaKind::parse_key("originals/0192F6A0-7C1E-7D2A-9B3C-4D5E6F708192.mp4"), None);
+        assert_eq!(
+            MediaKind::parse_key("tmp/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4"),
+            None
+        );
+        assert_eq!(
+            MediaKind::parse_key("posters/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.mp4"),
+            None
+        );
+        assert_eq!(
+            MediaKind::parse_key("originals/0192F6A0-7C1E-7D2A-9B3C-4D5E6F708192.mp4"),
+            None
+        );
     }
 }

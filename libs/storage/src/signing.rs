@@ -31,7 +31,10 @@ pub struct SignedUrl {
 impl SignedUrl {
     /// The URL path and query, relative to the gateway.
     pub fn to_path(&self) -> String {
-        format!("/media/{}?expires={}&sig={}", self.key, self.expires, self.sig)
+        format!(
+            "/media/{}?expires={}&sig={}",
+            self.key, self.expires, self.sig
+        )
     }
 }
 
@@ -44,14 +47,19 @@ pub struct UrlSigner {
 
 impl std::fmt::Debug for UrlSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UrlSigner").field("ttl", &self.ttl).finish_non_exhaustive()
+        f.debug_struct("UrlSigner")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
     }
 }
 
 impl UrlSigner {
     /// A signer whose URLs live for `ttl`.
     pub fn new(secret: impl Into<Vec<u8>>, ttl: Duration) -> Self {
-        Self { secret: secret.into(), ttl }
+        Self {
+            secret: secret.into(),
+            ttl,
+        }
     }
 
     /// A URL for `key` valid from `now` (Unix seconds) for the configured lifetime.
@@ -59,7 +67,11 @@ impl UrlSigner {
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
         let expires = now.saturating_add(ttl);
         let sig = URL_SAFE_NO_PAD.encode(self.mac(key, expires).finalize().into_bytes());
-        SignedUrl { key: key.to_owned(), expires, sig }
+        SignedUrl {
+            key: key.to_owned(),
+            expires,
+            sig,
+        }
     }
 
     /// Checks a URL's signature (in constant time) and expiry at `now`.
@@ -67,9 +79,19 @@ impl UrlSigner {
     /// # Errors
     /// [`SignatureError::Invalid`] for a wrong or undecodable signature,
     /// [`SignatureError::Expired`] for a genuine but expired URL.
-    pub fn verify(&self, key: &str, expires: i64, sig: &str, now: i64) -> Result<(), SignatureError> {
-        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| SignatureError::Invalid)?;
-        self.mac(key, expires).verify_slice(&sig).map_err(|_| SignatureError::Invalid)?;
+    pub fn verify(
+        &self,
+        key: &str,
+        expires: i64,
+        sig: &str,
+        now: i64,
+    ) -> Result<(), SignatureError> {
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| SignatureError::Invalid)?;
+        self.mac(key, expires)
+            .verify_slice(&sig)
+            .map_err(|_| SignatureError::Invalid)?;
         if now > expires {
             return Err(SignatureError::Expired);
         }
@@ -77,8 +99,8 @@ impl UrlSigner {
     }
 
     fn mac(&self, key: &str, expires: i64) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.secret)
-            .expect("HMAC accepts keys of any length");
+        let mut mac =
+            HmacSha256::new_from_slice(&self.secret).expect("HMAC accepts keys of any length");
         mac.update(key.as_bytes());
         mac.update(b"\n");
         mac.update(expires.to_string().as_bytes());
@@ -99,7 +121,10 @@ mod tests {
 
         assert_eq!(url.expires, 1_300);
         assert_eq!(signer.verify(KEY, url.expires, &url.sig, 1_300), Ok(()));
-        assert_eq!(signer.verify(KEY, url.expires, &url.sig, 1_301), Err(SignatureError::Expired));
+        assert_eq!(
+            signer.verify(KEY, url.expires, &url.sig, 1_301),
+            Err(SignatureError::Expired)
+        );
     }
 
     #[test]
@@ -109,10 +134,25 @@ mod tests {
         let url = signer.sign(KEY, 1_000);
 
         let poster = "posters/0192f6a0-7c1e-7d2a-9b3c-4d5e6f708192.jpg";
-        assert_eq!(signer.verify(poster, url.expires, &url.sig, 1_000), Err(SignatureError::Invalid));
-        assert_eq!(signer.verify(KEY, url.expires + 1, &url.sig, 1_000), Err(SignatureError::Invalid));
-        assert_eq!(signer.verify(KEY, url.expires, "AAAA", 1_000), Err(SignatureError::Invalid));
-        assert_eq!(signer.verify(KEY, url.expires, "not base64!", 1_000), Err(SignatureError::Invalid));
-        assert_eq!(other.verify(KEY, url.expires, &url.sig, 1_000), Err(SignatureError::Invalid));
+        assert_eq!(
+            signer.verify(poster, url.expires, &url.sig, 1_000),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            signer.verify(KEY, url.expires + 1, &url.sig, 1_000),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            signer.verify(KEY, url.expires, "AAAA", 1_000),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            signer.verify(KEY, url.expires, "not base64!", 1_000),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            other.verify(KEY, url.expires, &url.sig, 1_000),
+            Err(SignatureError::Invalid)
+        );
     }
 }

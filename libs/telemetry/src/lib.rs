@@ -20,7 +20,9 @@ pub struct TelemetryGuard {
 impl TelemetryGuard {
     /// Flushes and stops the span exporter.
     pub async fn shutdown(self) {
-        let Some(provider) = self.provider else { return };
+        let Some(provider) = self.provider else {
+            return;
+        };
         // The batch exporter's shutdown blocks the calling thread until the flush is done.
         let flushed = tokio::task::spawn_blocking(move || provider.shutdown()).await;
         match flushed {
@@ -45,19 +47,24 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
         .unwrap_or_else(|_| EnvFilter::new(format!("info,{crate_target}=debug")));
     let json = env::var("LOG_FORMAT").is_ok_and(|value| value.eq_ignore_ascii_case("json"));
     let fmt_layer = if json {
-        tracing_subscriber::fmt::layer().json().with_current_span(true).boxed()
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .boxed()
     } else {
         tracing_subscriber::fmt::layer().boxed()
     };
 
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let provider = match env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => Some(otlp_provider(service_name, &endpoint)?),
+        Ok(endpoint) if !endpoint.trim().is_empty() => {
+            Some(otlp_provider(service_name, &endpoint)?)
+        }
         _ => None,
     };
-    let otel_layer = provider.as_ref().map(|provider| {
-        tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name))
-    });
+    let otel_layer = provider
+        .as_ref()
+        .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name)));
 
     tracing_subscriber::registry()
         .with(filter)
