@@ -47,14 +47,10 @@ pub async fn serve(
         .set_service_status("", tonic_health::ServingStatus::Serving)
         .await;
 
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(anb_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_v1 = reflection_builder(served)
         .build_v1()
         .expect("the embedded descriptor sets are produced by our own build and always parse");
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(anb_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_v1alpha = reflection_builder(served)
         .build_v1alpha()
         .expect("the embedded descriptor sets are produced by our own build and always parse");
 
@@ -86,6 +82,18 @@ pub async fn serve(
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
         .await
+}
+
+/// Reflection over every contract, advertising only what this server really serves (the
+/// descriptor set holds all packages, so by default every service would be listed).
+fn reflection_builder(served: &[&'static str]) -> tonic_reflection::server::Builder<'static> {
+    let builder = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(anb_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name("grpc.health.v1.Health");
+    served
+        .iter()
+        .fold(builder, |builder, name| builder.with_service_name(*name))
 }
 
 /// The `NamedService::NAME` of a generated server type, for [`serve`]'s `served` list.
