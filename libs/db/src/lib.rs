@@ -1,11 +1,16 @@
 //! Each service owns one PostgreSQL schema and sees nothing else: connections set
 //! `search_path` to that schema, so migrations, the migration bookkeeping table and every
-//! query land there without schema-qualified names.
+//! query land there without schema-qualified names. Migrations are plain SQL scripts run
+//! through [`SqlMigration`].
 #![warn(missing_docs)]
+
+mod migration;
 
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+pub use crate::migration::SqlMigration;
 
 /// Connects to `url` with `search_path` set to `schema`, creating the schema if needed.
 ///
@@ -46,8 +51,16 @@ pub async fn connect(url: &str, schema: &str, wait: Duration) -> Result<Database
     Ok(connection)
 }
 
-/// Schema names are interpolated into SQL, so only `[a-z_][a-z0-9_]*` is accepted.
-fn is_plain_identifier(name: &str) -> bool {
+/// Whether `err` means the database could not be reached in time (pool exhausted, connection
+/// lost or refused): an outage a client may retry, unlike a failing query.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+/// Whether `name` may be a schema name: schema names are interpolated into SQL, so only
+/// `[a-z_][a-z0-9_]*` is accepted. Services check it while validating their configuration,
+/// so a bad name stops start-up with a usage error before anything connects.
+pub fn is_plain_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -57,7 +70,20 @@ fn is_plain_identifier(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_plain_identifier;
+    use sea_orm::{DbErr, RuntimeErr, error::ConnAcquireErr};
+
+    use super::{is_plain_identifier, is_unavailable};
+
+    #[test]
+    fn only_unreachable_databases_count_as_unavailable() {
+        let pool = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        let refused = DbErr::Conn(RuntimeErr::Internal("connection refused".to_owned()));
+        let query = DbErr::Custom("relation votes does not exist".to_owned());
+
+        assert!(is_unavailable(&pool));
+        assert!(is_unavailable(&refused));
+        assert!(!is_unavailable(&query));
+    }
 
     #[test]
     fn schema_names_with_quotes_or_capitals_are_rejected() {

@@ -4,10 +4,11 @@
 #![warn(missing_docs)]
 
 mod error_code;
+mod failure;
 
 use std::{future::Future, time::Duration};
 
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::Notify};
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{
     server::NamedService,
@@ -18,6 +19,7 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 pub use error_code::{ERROR_CODE_KEY, reason_of, status_with_reason};
+pub use failure::{error_chain, internal_status, unavailable_status};
 
 /// How long a client waits for a TCP connection to another service.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -82,6 +84,41 @@ pub async fn serve(
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
         .await
+}
+
+/// [`serve`], except that once `shutdown` resolves, in-flight calls get at most `grace` to
+/// finish: a call that never ends (a stuck query, an open stream) must not keep the process
+/// from stopping. Stopping at the deadline is logged as a warning and is not an error.
+///
+/// # Errors
+/// When the transport fails while serving.
+pub async fn serve_with_grace(
+    listener: TcpListener,
+    routes: Routes,
+    served: &[&'static str],
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> Result<(), tonic::transport::Error> {
+    let stopping = Notify::new();
+    let signal = async {
+        shutdown.await;
+        stopping.notify_one();
+    };
+    let overdue = async {
+        stopping.notified().await;
+        tokio::time::sleep(grace).await;
+    };
+
+    tokio::select! {
+        served = serve(listener, routes, served, signal) => served,
+        () = overdue => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "calls still running after the shutdown grace period; stopping anyway"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Reflection over every contract, advertising only what this server really serves (the

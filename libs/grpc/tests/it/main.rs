@@ -85,3 +85,38 @@ async fn after_shutdown_the_server_stops_answering() {
         after.is_err() || after.is_ok_and(|r| r.into_inner().status() == ServingStatus::NotServing)
     );
 }
+
+#[tokio::test]
+async fn a_call_still_open_after_the_grace_period_does_not_hold_up_shutdown() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let grace = Duration::from_millis(300);
+    let server = tokio::spawn(anb_grpc::serve_with_grace(
+        listener,
+        Routes::default(),
+        &[],
+        async {
+            let _ = stopped.await;
+        },
+        grace,
+    ));
+    let channel = anb_grpc::lazy_channel(&format!("http://{address}")).expect("channel");
+    // A health watch is a stream that stays open until the client drops it.
+    let _watch = HealthClient::new(channel)
+        .watch(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("watch opened");
+
+    let asked = tokio::time::Instant::now();
+    stop.send(()).expect("server running");
+    let served = tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stops soon after the grace period")
+        .expect("server task");
+
+    assert!(served.is_ok());
+    assert!(asked.elapsed() >= grace, "stopped before the grace period");
+}
