@@ -6,15 +6,18 @@ use std::{
 use anb_proto::auth::v1::{
     GetPublicKeysRequest, PublicKey, auth_service_client::AuthServiceClient,
 };
+use fred::prelude::Client;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use tokio::sync::{Mutex, RwLock};
 use tonic::{metadata::MetadataMap, transport::Channel};
 use uuid::Uuid;
 
-use crate::{AUDIENCE, Claims, ISSUER, Identity};
+use crate::{AUDIENCE, Claims, ISSUER, Identity, Revocations};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
-const LEEWAY_SECS: u64 = 5;
+pub(crate) const LEEWAY_SECS: u64 = 5;
+/// Longest a revocation look-up may hold up a request before the token is let through.
+const REVOCATION_CHECK_TIMEOUT: Duration = Duration::from_millis(500);
 /// An unknown `kid` refreshes the key set at most this often, so forged kids cannot turn
 /// every request into a call to `auth`.
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
@@ -88,12 +91,14 @@ pub fn bearer_token(metadata: &MetadataMap) -> Option<&str> {
 }
 
 /// Verifies access tokens against the public keys `auth` publishes, fetched lazily and
-/// refreshed when a token names a key not seen yet (key rotation).
+/// refreshed when a token names a key not seen yet (key rotation), and, when built
+/// [`Self::with_revocations`], refuses logged-out tokens.
 pub struct TokenVerifier {
     source: Option<Mutex<AuthServiceClient<Channel>>>,
     keys: RwLock<HashMap<String, DecodingKey>>,
     last_refresh: Mutex<Option<Instant>>,
     validation: Validation,
+    revocations: Option<Revocations>,
 }
 
 impl TokenVerifier {
@@ -128,7 +133,20 @@ impl TokenVerifier {
             keys: RwLock::new(keys),
             last_refresh: Mutex::new(None),
             validation,
+            revocations: None,
         }
+    }
+
+    /// The same verifier, also refusing tokens revoked by log-out ([`TokenError::Revoked`])
+    /// as listed in `client` under `prefix` (see [`Revocations`]).
+    ///
+    /// The check fails open: when Redis does not answer within 500 ms the token is accepted
+    /// and a warning is logged. Tokens live at most an hour by default, so a Redis outage
+    /// briefly lets logged-out tokens back in rather than locking every player out.
+    #[must_use]
+    pub fn with_revocations(mut self, client: Client, prefix: &str) -> Self {
+        self.revocations = Some(Revocations::new(client, prefix));
+        self
     }
 
     /// Verifies the bearer token of a gRPC request.
@@ -144,7 +162,7 @@ impl TokenVerifier {
     }
 
     /// Verifies one token: signature by a published key, EdDSA only, issuer, audience,
-    /// `exp` and `nbf` within the leeway.
+    /// `exp` and `nbf` within the leeway, and not revoked.
     ///
     /// # Errors
     /// The [`TokenError`] that explains the refusal.
@@ -159,12 +177,37 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|err| classify(err.kind()))?;
         let user_id = Uuid::parse_str(&data.claims.sub).map_err(|_| TokenError::InvalidClaims)?;
+        if self.is_revoked(&data.claims.jti).await {
+            return Err(TokenError::Revoked);
+        }
 
         Ok(Identity {
             user_id,
             token_id: data.claims.jti,
             expires_at: data.claims.exp,
         })
+    }
+
+    async fn is_revoked(&self, token_id: &str) -> bool {
+        let Some(revocations) = &self.revocations else {
+            return false;
+        };
+        let checked =
+            tokio::time::timeout(REVOCATION_CHECK_TIMEOUT, revocations.is_revoked(token_id)).await;
+        match checked {
+            Ok(Ok(revoked)) => revoked,
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "cannot check token revocation; accepting the token");
+                false
+            }
+            Err(_elapsed) => {
+                tracing::warn!(
+                    timeout_ms = REVOCATION_CHECK_TIMEOUT.as_millis(),
+                    "token revocation check timed out; accepting the token"
+                );
+                false
+            }
+        }
     }
 
     async fn key(&self, kid: &str) -> Result<DecodingKey, TokenError> {

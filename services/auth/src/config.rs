@@ -3,6 +3,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+pub use crate::throttle::{LoginLimits, Window};
+
 /// Longest access-token lifetime accepted: a leaked token stays usable this long.
 const MAX_TOKEN_TTL_SECS: u64 = 7 * 24 * 3600;
 
@@ -38,14 +40,14 @@ pub struct Config {
     pub listen_addr: SocketAddr,
 
     /// PostgreSQL URL (may contain credentials; never logged).
-    #[arg(long, env = "AUTH_DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
+    #[arg(long, env = "AUTH_DATABASE_URL", hide_env_values = true)]
     pub database_url: SecretString,
 
     /// Schema holding the service's tables; created when missing.
     #[arg(long, env = "AUTH_DATABASE_SCHEMA", default_value = "auth")]
     pub database_schema: String,
 
-    /// How long start-up keeps retrying an unreachable database before giving up.
+    /// How long start-up keeps retrying an unreachable database (and Redis) before giving up.
     #[arg(long, env = "AUTH_DATABASE_WAIT_SECS", default_value_t = 30)]
     pub database_wait_secs: u64,
 
@@ -69,6 +71,39 @@ pub struct Config {
     #[arg(long, env = "AUTH_TOKEN_TTL_SECS", default_value_t = 3600)]
     pub token_ttl_secs: u64,
 
+    /// Redis URL for revoked tokens and log-in attempt counters (may contain credentials;
+    /// never logged).
+    #[arg(
+        long,
+        env = "AUTH_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379",
+        hide_env_values = true
+    )]
+    pub redis_url: String,
+
+    /// Prefix of every Redis key auth writes. The revocation keys
+    /// (`<prefix>:auth:revoked:<token id>`) are read by gateway, videos and votes under
+    /// their own prefix setting, so all must agree.
+    #[arg(long, env = "AUTH_REDIS_PREFIX", default_value = "anb")]
+    pub redis_prefix: String,
+
+    /// Failed log-ins one account (email, any case) may have in its window before further
+    /// attempts get RESOURCE_EXHAUSTED, even with the right password.
+    #[arg(long, env = "AUTH_LOGIN_MAX_ACCOUNT_FAILURES", default_value_t = 5)]
+    pub login_max_account_failures: u32,
+
+    /// Window of the per-account failure count, from its first failure, in seconds.
+    #[arg(long, env = "AUTH_LOGIN_ACCOUNT_WINDOW_SECS", default_value_t = 900)]
+    pub login_account_window_secs: u64,
+
+    /// Failed log-ins one client address may have in its window, whatever the accounts.
+    #[arg(long, env = "AUTH_LOGIN_MAX_ADDRESS_FAILURES", default_value_t = 30)]
+    pub login_max_address_failures: u32,
+
+    /// Window of the per-address failure count, from its first failure, in seconds.
+    #[arg(long, env = "AUTH_LOGIN_ADDRESS_WINDOW_SECS", default_value_t = 300)]
+    pub login_address_window_secs: u64,
+
     /// How long in-flight calls may run after a shutdown signal before the server stops.
     #[arg(long, env = "AUTH_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -86,6 +121,9 @@ pub enum ConfigError {
     /// The schema name is interpolated into SQL by `anb-db`.
     #[error("AUTH_DATABASE_SCHEMA must match [a-z_][a-z0-9_]*")]
     Schema,
+    /// A throttling limit or window of zero would refuse every log-in or none.
+    #[error("{0} must be greater than zero")]
+    Zero(&'static str),
 }
 
 impl Config {
@@ -94,7 +132,7 @@ impl Config {
     /// # Errors
     /// The first setting that cannot work.
     pub fn validate(&self, command: Command) -> Result<(), ConfigError> {
-        if !is_plain_identifier(&self.database_schema) {
+        if !anb_db::is_plain_identifier(&self.database_schema) {
             return Err(ConfigError::Schema);
         }
         if command == Command::Migrate {
@@ -105,6 +143,27 @@ impl Config {
         }
         if self.token_ttl_secs == 0 || self.token_ttl_secs > MAX_TOKEN_TTL_SECS {
             return Err(ConfigError::TokenTtl);
+        }
+        let limits = [
+            (
+                "AUTH_LOGIN_MAX_ACCOUNT_FAILURES",
+                u64::from(self.login_max_account_failures),
+            ),
+            (
+                "AUTH_LOGIN_ACCOUNT_WINDOW_SECS",
+                self.login_account_window_secs,
+            ),
+            (
+                "AUTH_LOGIN_MAX_ADDRESS_FAILURES",
+                u64::from(self.login_max_address_failures),
+            ),
+            (
+                "AUTH_LOGIN_ADDRESS_WINDOW_SECS",
+                self.login_address_window_secs,
+            ),
+        ];
+        if let Some((name, _)) = limits.iter().find(|(_, value)| *value == 0) {
+            return Err(ConfigError::Zero(name));
         }
         Ok(())
     }
@@ -119,22 +178,24 @@ impl Config {
         Duration::from_secs(self.token_ttl_secs)
     }
 
+    /// The log-in throttling limits.
+    pub fn login_limits(&self) -> LoginLimits {
+        LoginLimits {
+            account: Window {
+                max_failures: self.login_max_account_failures,
+                period: Duration::from_secs(self.login_account_window_secs),
+            },
+            address: Window {
+                max_failures: self.login_max_address_failures,
+                period: Duration::from_secs(self.login_address_window_secs),
+            },
+        }
+    }
+
     /// [`Self::shutdown_grace_secs`] as a duration.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }
-}
-
-fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
-    Ok(SecretString::from(value))
-}
-
-fn is_plain_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]
@@ -176,6 +237,31 @@ mod tests {
         assert_eq!(fine.command, Some(Command::Migrate));
         assert_eq!(fine.config.validate(Command::Serve), Ok(()));
         assert_eq!(fine.config.token_ttl(), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn login_limits_default_to_five_per_account_and_thirty_per_address_and_refuse_zero() {
+        let defaults = parse(&["--signing-key-file", "k.pem"]);
+        let zero = parse(&[
+            "--signing-key-file",
+            "k.pem",
+            "--login-account-window-secs",
+            "0",
+        ]);
+
+        let limits = defaults.config.login_limits();
+        assert_eq!(
+            (limits.account.max_failures, limits.account.period.as_secs()),
+            (5, 900)
+        );
+        assert_eq!(
+            (limits.address.max_failures, limits.address.period.as_secs()),
+            (30, 300)
+        );
+        assert_eq!(
+            zero.config.validate(Command::Serve),
+            Err(ConfigError::Zero("AUTH_LOGIN_ACCOUNT_WINDOW_SECS"))
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
-use anb_grpc::status_with_reason;
+use anb_grpc::{internal_status, status_with_reason, unavailable_status};
 use anb_identity::TokenError;
-use sea_orm::{DbErr, error::ConnAcquireErr};
+use sea_orm::DbErr;
 use tonic::{Code, Status};
 
 use crate::validation::Violation;
@@ -22,6 +22,9 @@ pub enum Error {
     /// Unknown email or wrong password; deliberately not told apart.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// Too many failed log-ins for the account or the client address.
+    #[error("too many log-in attempts")]
+    Throttled { retry_after: std::time::Duration },
     /// The bearer token was refused.
     #[error(transparent)]
     Token(#[from] TokenError),
@@ -34,6 +37,9 @@ pub enum Error {
     /// Any other database failure.
     #[error("database error")]
     Database(#[source] DbErr),
+    /// Redis failed where auth cannot go on without it (revoking a token).
+    #[error("redis unavailable")]
+    Redis(#[source] fred::error::Error),
     /// Argon2 failed or its worker died.
     #[error("password hashing failed: {0}")]
     Hashing(String),
@@ -66,12 +72,10 @@ pub enum Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
-        match err {
-            DbErr::ConnectionAcquire(
-                ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed,
-            )
-            | DbErr::Conn(_) => Self::DatabaseUnavailable(err),
-            other => Self::Database(other),
+        if anb_db::is_unavailable(&err) {
+            Self::DatabaseUnavailable(err)
+        } else {
+            Self::Database(err)
         }
     }
 }
@@ -98,6 +102,7 @@ impl From<Error> for Status {
                 "invalid_credentials",
                 "invalid email or password",
             ),
+            Error::Throttled { retry_after } => throttled(retry_after),
             Error::Token(token) => {
                 let reason = token.code();
                 let status = Status::from(token);
@@ -106,36 +111,37 @@ impl From<Error> for Status {
             Error::UnknownUser => {
                 status_with_reason(Code::Unauthenticated, "unknown_user", err.to_string())
             }
-            Error::DatabaseUnavailable(_) => {
-                tracing::error!(error = %error_chain(&err), "request failed");
-                status_with_reason(
-                    Code::Unavailable,
-                    "unavailable",
-                    "service temporarily unavailable",
-                )
+            Error::DatabaseUnavailable(_) | Error::Redis(_) => {
+                unavailable_status(&err, "unavailable", "service temporarily unavailable")
             }
-            _ => {
-                tracing::error!(error = %error_chain(&err), "request failed");
-                status_with_reason(Code::Internal, "internal", "internal error")
-            }
+            _ => internal_status(&err),
         }
     }
 }
 
-/// `err` and its sources, joined, for one log line.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+/// RESOURCE_EXHAUSTED with whole seconds to wait in `retry-after` metadata (at least 1), which
+/// the gateway turns into the `Retry-After` header. The message never says whether the
+/// account exists.
+fn throttled(retry_after: std::time::Duration) -> Status {
+    let mut status = status_with_reason(
+        Code::ResourceExhausted,
+        "too_many_attempts",
+        "too many log-in attempts; try again later",
+    );
+    let secs = retry_after.as_secs().max(1);
+    status.metadata_mut().insert(
+        "retry-after",
+        secs.to_string()
+            .parse()
+            .expect("a decimal number is valid metadata"),
+    );
+    status
 }
 
 #[cfg(test)]
 mod tests {
+    use sea_orm::error::ConnAcquireErr;
+
     use super::*;
 
     fn reason(status: &Status) -> Option<&str> {
@@ -166,6 +172,25 @@ mod tests {
         assert_eq!(
             (expired.code(), reason(&expired)),
             (Code::Unauthenticated, Some("token_expired"))
+        );
+    }
+
+    #[test]
+    fn throttling_is_resource_exhausted_with_whole_seconds_to_wait() {
+        let status = Status::from(Error::Throttled {
+            retry_after: std::time::Duration::from_millis(899_400),
+        });
+
+        assert_eq!(
+            (status.code(), reason(&status)),
+            (Code::ResourceExhausted, Some("too_many_attempts"))
+        );
+        assert_eq!(
+            status
+                .metadata()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("899")
         );
     }
 

@@ -1,12 +1,8 @@
 //! `anb-auth` owns player accounts: sign-up with Argon2id password hashes, log-in that
 //! issues EdDSA access tokens, the caller's profile, and the public keys every other
-//! service verifies tokens with (`anb.auth.v1.AuthService`: SignUp, LogIn, GetProfile,
-//! GetPublicKeys).
-//!
-//! TODO: no LogOut and no token revocation (the REST contract's `POST /api/auth/logout`) —
-//! a stolen or logged-out token stays valid until it expires (AUTH_TOKEN_TTL_SECS).
-//! TODO: no log-in throttling (the contract's 429) — passwords can be guessed as fast as
-//! the hashing pool answers.
+//! service verifies tokens with, log-out by token revocation in Redis, and log-in
+//! throttling per account and client address (`anb.auth.v1.AuthService`: SignUp, LogIn,
+//! GetProfile, GetPublicKeys, LogOut).
 
 pub mod accounts;
 pub mod config;
@@ -17,19 +13,22 @@ pub mod ids;
 pub mod keys;
 pub mod migration;
 pub mod password;
+pub mod throttle;
 pub mod tokens;
 pub mod validation;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
+use anb_identity::Revocations;
 use anb_proto::auth::v1::auth_service_server::AuthServiceServer;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::net::TcpListener;
 use tonic::service::Routes;
 
 use crate::{
-    accounts::Accounts, grpc::AuthService, keys::SigningKey, password::Passwords, tokens::Tokens,
+    accounts::Accounts, grpc::AuthService, keys::SigningKey, password::Passwords,
+    throttle::LoginThrottle, tokens::Tokens,
 };
 pub use crate::{
     config::{Cli, Command, Config, ConfigError},
@@ -54,23 +53,37 @@ pub struct App {
 }
 
 impl App {
-    /// Loads (or creates) the signing key and prepares password hashing.
+    /// Loads (or creates) the signing key and prepares password hashing; `redis` keeps
+    /// revoked tokens and log-in failure counts.
     ///
     /// # Errors
     /// [`Error::Config`] for settings `serve` cannot use, the `SigningKey*` errors when the
     /// key file is unusable, [`Error::Hashing`] when Argon2 does not work.
-    pub async fn new(config: &Config, db: DatabaseConnection) -> Result<Self> {
+    pub async fn new(
+        config: &Config,
+        db: DatabaseConnection,
+        redis: fred::prelude::Client,
+    ) -> Result<Self> {
         config.validate(Command::Serve)?;
         let key_file = config
             .signing_key_file
             .as_deref()
             .expect("validate() refuses a serve config without a key file");
         let key = SigningKey::load_or_generate(key_file, config.generate_signing_key)?;
-        let tokens = Tokens::new(key, config.token_ttl())?;
+        let tokens = Tokens::new(key, config.token_ttl())?
+            .with_revocations(redis.clone(), &config.redis_prefix);
+        let revocations = Revocations::new(redis.clone(), &config.redis_prefix);
+        let throttle = LoginThrottle::new(redis, &config.redis_prefix, config.login_limits());
         let passwords = Passwords::new().await?;
 
+        let service = AuthService::new(
+            Accounts::new(db, passwords),
+            Arc::new(tokens),
+            revocations,
+            throttle,
+        );
         Ok(Self {
-            service: AuthService::new(Accounts::new(db, passwords), Arc::new(tokens)),
+            service,
             shutdown_grace: config.shutdown_grace(),
         })
     }
@@ -89,22 +102,6 @@ pub async fn run(
     let served = [anb_grpc::service_name::<AuthServiceServer<AuthService>>()];
     let routes = Routes::new(AuthServiceServer::new(app.service));
 
-    let stopping = Notify::new();
-    let signal = async {
-        shutdown.await;
-        stopping.notify_one();
-    };
-    let overdue = async {
-        stopping.notified().await;
-        tokio::time::sleep(app.shutdown_grace).await;
-    };
-
-    tokio::select! {
-        served = anb_grpc::serve(listener, routes, &served, signal) => served?,
-        () = overdue => tracing::warn!(
-            grace_secs = app.shutdown_grace.as_secs(),
-            "calls still running after the shutdown grace period; stopping anyway"
-        ),
-    }
+    anb_grpc::serve_with_grace(listener, routes, &served, shutdown, app.shutdown_grace).await?;
     Ok(())
 }

@@ -2,49 +2,23 @@ use std::process::ExitCode;
 
 use anb_auth::{App, Cli, Command, Config};
 use anyhow::Context as _;
-use clap::Parser as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 
-/// `EX_USAGE`: the configuration cannot work.
-const EXIT_CONFIG: u8 = 64;
+const SERVICE: &str = "anb-auth";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match anb_runtime::parse_cli::<Cli>() {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() => {
-            let _ = err.print();
-            return ExitCode::from(EXIT_CONFIG);
-        }
-        Err(help_or_version) => {
-            let _ = help_or_version.print();
-            return ExitCode::SUCCESS;
-        }
+        Err(code) => return code,
     };
     let command = cli.command.unwrap_or(Command::Serve);
     if let Err(err) = cli.config.validate(command) {
-        eprintln!("anb-auth: invalid configuration: {err}");
-        return ExitCode::from(EXIT_CONFIG);
+        return anb_runtime::invalid_config(SERVICE, err);
     }
-    let telemetry = match anb_telemetry::init("anb-auth") {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("anb-auth: cannot start telemetry: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
 
-    let outcome = execute(command, &cli.config).await;
-    if let Err(err) = &outcome {
-        tracing::error!(error = format!("{err:#}"), "anb-auth stopped on an error");
-    }
-    telemetry.shutdown().await;
-    if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    anb_runtime::run(SERVICE, execute(command, &cli.config)).await
 }
 
 async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
@@ -61,7 +35,10 @@ async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let app = App::new(config, db).await?;
+    let redis = anb_queue::connect(&config.redis_url, config.database_wait())
+        .await
+        .context("connecting to redis")?;
+    let app = App::new(config, db, redis).await?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

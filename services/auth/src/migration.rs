@@ -9,6 +9,6 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261204_000001_create_users::Migration)]
+        vec![Box::new(m20261204_000001_create_users::MIGRATION)]
     }
 }

@@ -37,6 +37,13 @@ impl Tokens {
         Ok(Self { key, verifier, ttl })
     }
 
+    /// The same tokens, also refusing those revoked in `revocations`' Redis.
+    #[must_use]
+    pub fn with_revocations(mut self, client: fred::prelude::Client, prefix: &str) -> Self {
+        self.verifier = self.verifier.with_revocations(client, prefix);
+        self
+    }
+
     /// A token for `user_id`, valid from `now_unix` for the configured lifetime.
     ///
     /// # Errors

@@ -1,7 +1,4 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+use anb_db::SqlMigration;
 
 // The unique constraint on the normalized email is what makes concurrent sign-ups with
 // the same address produce exactly one account; the service maps its violation by name.
@@ -23,17 +20,5 @@ CREATE TABLE users (
 
 const DOWN: &str = "DROP TABLE users;";
 
-// The trait elides SchemaManager's lifetime; async_trait needs the impl to match exactly.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+/// Creates the `users` table.
+pub const MIGRATION: SqlMigration = SqlMigration::new(file!(), UP, DOWN);

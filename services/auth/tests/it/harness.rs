@@ -12,9 +12,11 @@ use tonic::{Status, transport::Channel};
 
 pub const PASSWORD: &str = "StrongPass123";
 
-/// What survives a restart: the database schema and the signing key file.
+/// What survives a restart: the database schema, the Redis key prefix and the signing key
+/// file.
 pub struct Setup {
     pub schema: String,
+    pub redis_prefix: String,
     pub key_file: PathBuf,
     _key_dir: TempDir,
 }
@@ -22,8 +24,10 @@ pub struct Setup {
 impl Setup {
     pub fn fresh() -> Self {
         let key_dir = tempfile::tempdir().expect("temporary folder for the signing key");
+        let unique = uuid::Uuid::new_v4().simple();
         Self {
-            schema: format!("auth_t_{}", uuid::Uuid::new_v4().simple()),
+            schema: format!("auth_t_{unique}"),
+            redis_prefix: format!("anb_t_{unique}"),
             key_file: key_dir.path().join("secrets/signing-key.pem"),
             _key_dir: key_dir,
         }
@@ -35,6 +39,7 @@ pub struct Running {
     pub client: AuthServiceClient<Channel>,
     pub channel: Channel,
     pub db: DatabaseConnection,
+    pub redis: fred::prelude::Client,
     setup: Setup,
     stop: oneshot::Sender<()>,
     server: JoinHandle<anb_auth::Result<()>>,
@@ -47,17 +52,32 @@ fn database_url() -> String {
     )
 }
 
+pub async fn redis() -> fred::prelude::Client {
+    let url = std::env::var("ANB_TEST_REDIS_URL").expect(
+        "ANB_TEST_REDIS_URL must name a Redis server for the integration tests \
+         (deploy/local/test sets it; see deploy/local/lib.sh to start one)",
+    );
+    anb_queue::connect(&url, Duration::from_secs(10))
+        .await
+        .expect("test Redis reachable")
+}
+
 pub async fn start_fresh() -> Running {
     start(Setup::fresh()).await
 }
 
 pub async fn start(setup: Setup) -> Running {
+    start_with(setup, |_| {}).await
+}
+
+/// Starts the service after `adjust` changed its configuration (e.g. throttling limits).
+pub async fn start_with(setup: Setup, adjust: impl FnOnce(&mut Config)) -> Running {
     let url = database_url();
     let db = anb_db::connect(&url, &setup.schema, Duration::from_secs(10))
         .await
         .expect("test database reachable");
     anb_auth::migrate(&db).await.expect("migrations apply");
-    let config = Config {
+    let mut config = Config {
         listen_addr: "127.0.0.1:0".parse().expect("valid address"),
         database_url: SecretString::from(url),
         database_schema: setup.schema.clone(),
@@ -65,9 +85,19 @@ pub async fn start(setup: Setup) -> Running {
         signing_key_file: Some(setup.key_file.clone()),
         generate_signing_key: true,
         token_ttl_secs: 3600,
+        redis_url: std::env::var("ANB_TEST_REDIS_URL").unwrap_or_default(),
+        redis_prefix: setup.redis_prefix.clone(),
+        login_max_account_failures: 5,
+        login_account_window_secs: 900,
+        login_max_address_failures: 30,
+        login_address_window_secs: 300,
         shutdown_grace_secs: 5,
     };
-    let app = App::new(&config, db.clone()).await.expect("service starts");
+    adjust(&mut config);
+    let redis = redis().await;
+    let app = App::new(&config, db.clone(), redis.clone())
+        .await
+        .expect("service starts");
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("loopback port");
@@ -83,6 +113,7 @@ pub async fn start(setup: Setup) -> Running {
         client: AuthServiceClient::new(channel.clone()),
         channel,
         db,
+        redis,
         setup,
         stop,
         server,
@@ -108,6 +139,10 @@ impl Running {
         db.execute_unprepared(&format!("DROP SCHEMA \"{}\" CASCADE", setup.schema))
             .await
             .expect("test schema dropped");
+    }
+
+    pub fn key_prefix(&self) -> &str {
+        &self.setup.redis_prefix
     }
 
     pub fn key_file(&self) -> &std::path::Path {

@@ -4,5 +4,7 @@
 mod harness;
 mod keys;
 mod login;
+mod logout;
 mod profile;
 mod signup;
+mod throttle;

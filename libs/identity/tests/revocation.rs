@@ -1,0 +1,128 @@
+//! Revocation against a real Redis (`ANB_TEST_REDIS_URL`): tokens signed here, verified by a
+//! [`TokenVerifier`] with a fixed key, each test under its own key prefix.
+
+use std::time::Duration;
+
+use anb_identity::{AUDIENCE, Claims, ISSUER, Revocations, TokenError, TokenVerifier};
+use anb_proto::auth::v1::PublicKey;
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+use fred::prelude::{Builder, Client, ClientLike as _, Config, KeysInterface as _};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+const KID: &str = "test-key";
+
+struct Signer {
+    key: ed25519_dalek::SigningKey,
+}
+
+impl Signer {
+    fn new() -> Self {
+        Self {
+            key: ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
+        }
+    }
+
+    fn verifier(&self) -> TokenVerifier {
+        let public = PublicKey {
+            kid: KID.to_owned(),
+            algorithm: "EdDSA".to_owned(),
+            x: URL_SAFE_NO_PAD.encode(self.key.verifying_key().as_bytes()),
+        };
+        TokenVerifier::from_keys(&[public]).expect("valid public key")
+    }
+
+    /// A token with a fresh `jti`, valid for an hour; returns it with its claims.
+    fn token(&self) -> (String, Claims) {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: uuid::Uuid::new_v4().to_string(),
+            jti: uuid::Uuid::new_v4().to_string(),
+            iat: now,
+            nbf: now,
+            exp: now + 3600,
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+        };
+        let der = self.key.to_pkcs8_der().expect("key encodes");
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(KID.to_owned());
+        let token =
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes()))
+                .expect("token signs");
+        (token, claims)
+    }
+}
+
+async fn redis() -> Client {
+    let url = std::env::var("ANB_TEST_REDIS_URL").expect(
+        "ANB_TEST_REDIS_URL must name a Redis server for these tests \
+         (deploy/local/test sets it; see deploy/local/lib.sh to start one)",
+    );
+    let client = Builder::from_config(Config::from_url(&url).expect("valid Redis URL"))
+        .build()
+        .expect("client builds");
+    client.init().await.expect("test Redis reachable");
+    client
+}
+
+fn unique_prefix() -> String {
+    format!("anb_t_{}", uuid::Uuid::new_v4().simple())
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_and_other_tokens_still_pass() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let prefix = unique_prefix();
+    let verifier = signer.verifier().with_revocations(client.clone(), &prefix);
+    let (revoked, claims) = signer.token();
+    let (other, _) = signer.token();
+
+    let revocations = Revocations::new(client, &prefix);
+    let now = chrono::Utc::now().timestamp();
+    let first = revocations.revoke(&claims.jti, claims.exp, now).await;
+
+    assert!(first.expect("revocation written"));
+    assert_eq!(verifier.verify(&revoked).await, Err(TokenError::Revoked));
+    assert!(verifier.verify(&other).await.is_ok());
+}
+
+#[tokio::test]
+async fn revoking_twice_reports_the_second_time_and_the_mark_expires_with_the_token() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let prefix = unique_prefix();
+    let revocations = Revocations::new(client.clone(), &prefix);
+    let (_, claims) = signer.token();
+    let now = chrono::Utc::now().timestamp();
+
+    let first = revocations.revoke(&claims.jti, claims.exp, now).await;
+    let second = revocations.revoke(&claims.jti, claims.exp, now).await;
+    let ttl: i64 = client
+        .ttl(format!("{prefix}:auth:revoked:{}", claims.jti))
+        .await
+        .expect("ttl readable");
+
+    assert_eq!((first.ok(), second.ok()), (Some(true), Some(false)));
+    // Until `exp` plus the verifiers' 5 s leeway, never forever.
+    assert!((3600..=3605).contains(&ttl), "ttl was {ttl}");
+}
+
+#[tokio::test]
+async fn without_a_reachable_redis_the_check_fails_open() {
+    let signer = Signer::new();
+    // Port 1 on loopback: nothing listens there, so every command fails.
+    let client = Builder::from_config(Config::from_url("redis://127.0.0.1:1").expect("valid URL"))
+        .build()
+        .expect("client builds");
+    let _ = client.init().await;
+    let verifier = signer.verifier().with_revocations(client, "anb");
+    let (token, claims) = signer.token();
+
+    let started = std::time::Instant::now();
+    let identity = verifier.verify(&token).await;
+
+    assert_eq!(identity.map(|id| id.token_id), Ok(claims.jti));
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
