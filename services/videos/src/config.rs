@@ -105,7 +105,7 @@ pub enum Command {
 
 /// A configuration that cannot work, reported before anything binds.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
+#[error("{0}")]
 pub struct InvalidConfig(String);
 
 impl Config {

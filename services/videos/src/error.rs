@@ -1,4 +1,5 @@
-use anb_grpc::status_with_reason;
+use anb_db::is_unavailable;
+use anb_grpc::{internal_status, status_with_reason, unavailable_status};
 use anb_identity::TokenError;
 use sea_orm::DbErr;
 use tonic::{Code, Status};
@@ -36,15 +37,23 @@ pub enum Error {
     NotFound,
     #[error("this video belongs to another player")]
     NotOwner,
-    #[error("database: {0}")]
+    #[error("this video is published for voting and can no longer be deleted")]
+    AlreadyPublished,
+    #[error("only a processed video can be published")]
+    NotProcessed,
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("profile lookup: {}", .0.message())]
+    Profile(#[source] Status),
+    #[error("database")]
     Database(#[from] DbErr),
-    #[error("storage: {0}")]
+    #[error("storage")]
     Io(#[from] std::io::Error),
-    #[error("probing task failed: {0}")]
+    #[error("probing task failed")]
     Task(#[from] tokio::task::JoinError),
-    #[error("redis: {0}")]
+    #[error("redis")]
     Redis(#[from] fred::error::Error),
-    #[error("grpc transport: {0}")]
+    #[error("grpc transport")]
     Transport(#[from] tonic::transport::Error),
 }
 
@@ -71,6 +80,10 @@ impl Error {
             Self::UploadStalled { .. } => (Code::DeadlineExceeded, "upload_stalled"),
             Self::NotFound => (Code::NotFound, "video_not_found"),
             Self::NotOwner => (Code::PermissionDenied, "not_owner"),
+            Self::AlreadyPublished => (Code::FailedPrecondition, "already_published"),
+            Self::NotProcessed => (Code::FailedPrecondition, "not_processed"),
+            Self::InvalidParameter(_) => (Code::InvalidArgument, "invalid_parameter"),
+            Self::Profile(status) => profile_failure(status),
             Self::Database(err) if is_unavailable(err) => (Code::Unavailable, "unavailable"),
             Self::Redis(_) => (Code::Unavailable, "unavailable"),
             Self::Database(_) | Self::Io(_) | Self::Task(_) | Self::Transport(_) => {
@@ -80,22 +93,23 @@ impl Error {
     }
 }
 
-/// Pool exhaustion and lost connections are outages worth retrying, not bugs.
-fn is_unavailable(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+/// `auth` refusing the caller's token is the caller's problem; anything else means the
+/// upload cannot be attributed right now, which retrying may fix.
+fn profile_failure(status: &Status) -> (Code, &'static str) {
+    match status.code() {
+        Code::Unauthenticated => (Code::Unauthenticated, "invalid_token"),
+        Code::NotFound => (Code::Unauthenticated, "unknown_user"),
+        _ => (Code::Unavailable, "auth_unavailable"),
+    }
 }
 
 impl From<Error> for Status {
     fn from(err: Error) -> Self {
         let (code, reason) = err.classify();
         match code {
-            Code::Internal => {
-                tracing::error!(error = %err, "request failed");
-                status_with_reason(code, reason, "internal error")
-            }
+            Code::Internal => internal_status(&err),
             Code::Unavailable => {
-                tracing::warn!(error = %err, "dependency unavailable");
-                status_with_reason(code, reason, "service temporarily unavailable")
+                unavailable_status(&err, reason, "service temporarily unavailable")
             }
             _ => {
                 tracing::debug!(error = %err, reason, "request refused");
@@ -143,6 +157,27 @@ mod tests {
         assert_eq!(code, Code::Internal);
         assert_eq!(message, "internal error");
         assert_eq!(reason.as_deref(), Some("internal"));
+    }
+
+    #[test]
+    fn publication_rules_are_failed_preconditions_with_their_reasons() {
+        let (code, _, reason) = status(Error::AlreadyPublished);
+        assert_eq!(code, Code::FailedPrecondition);
+        assert_eq!(reason.as_deref(), Some("already_published"));
+
+        let (code, _, reason) = status(Error::NotProcessed);
+        assert_eq!(code, Code::FailedPrecondition);
+        assert_eq!(reason.as_deref(), Some("not_processed"));
+    }
+
+    #[test]
+    fn an_unreachable_auth_is_unavailable_but_a_refused_token_is_unauthenticated() {
+        let down = status(Error::Profile(Status::unavailable("connection refused")));
+        let refused = status(Error::Profile(Status::unauthenticated("revoked")));
+
+        assert_eq!(down.0, Code::Unavailable);
+        assert_eq!(down.1, "service temporarily unavailable");
+        assert_eq!(refused.0, Code::Unauthenticated);
     }
 
     #[test]

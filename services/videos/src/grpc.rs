@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use anb_proto::videos::v1::{
-    GetVideoRequest, ListMyVideosRequest, ListMyVideosResponse, MarkProcessingRequest,
-    MarkProcessingResponse, RecordTranscodeResultRequest, RecordTranscodeResultResponse,
-    UploadRequest, UploadResponse, Video, videos_service_server::VideosService as VideosApi,
+    DeleteVideoRequest, DeleteVideoResponse, GetVideoRequest, GetVotableVideoRequest,
+    ListMyVideosRequest, ListMyVideosResponse, ListPublicVideosRequest, ListPublicVideosResponse,
+    MarkProcessingRequest, MarkProcessingResponse, PublishVideoRequest,
+    RecordTranscodeResultRequest, RecordTranscodeResultResponse, UploadRequest, UploadResponse,
+    Video, VotableVideo, videos_service_server::VideosService as VideosApi,
 };
 use chrono::Utc;
 use tonic::{Request, Response, Status, Streaming};
@@ -15,7 +17,7 @@ use crate::{
     App,
     error::Error,
     ids::{UserId, VideoId},
-    processing, store, upload, view,
+    player, processing, publication, store, upload, view,
 };
 
 /// The gRPC face of the service.
@@ -44,8 +46,11 @@ impl VideosApi for VideosService {
         request: Request<Streaming<UploadRequest>>,
     ) -> Result<Response<UploadResponse>, Status> {
         let owner = self.caller(&request).await?;
+        // Before the bytes arrive: an upload that cannot be attributed is refused at once.
+        let player = player::fetch_profile(&self.app.auth, request.metadata()).await?;
 
-        let (video_id, task_id) = upload::accept(&self.app, owner, request.into_inner()).await?;
+        let parts = request.into_inner();
+        let (video_id, task_id) = upload::accept(&self.app, owner, player, parts).await?;
 
         Ok(Response::new(UploadResponse {
             video_id: video_id.to_string(),
@@ -113,5 +118,58 @@ impl VideosApi for VideosService {
         processing::finish(&self.app.db, request.into_inner()).await?;
 
         Ok(Response::new(RecordTranscodeResultResponse {}))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = Empty, video_id = %request.get_ref().video_id))]
+    async fn delete_video(
+        &self,
+        request: Request<DeleteVideoRequest>,
+    ) -> Result<Response<DeleteVideoResponse>, Status> {
+        let caller = self.caller(&request).await?;
+
+        let id = publication::delete(&self.app, caller, &request.get_ref().video_id).await?;
+
+        Ok(Response::new(DeleteVideoResponse {
+            video_id: id.to_string(),
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = Empty, video_id = %request.get_ref().video_id))]
+    async fn publish_video(
+        &self,
+        request: Request<PublishVideoRequest>,
+    ) -> Result<Response<Video>, Status> {
+        let caller = self.caller(&request).await?;
+
+        let row = publication::publish(&self.app, caller, &request.get_ref().video_id).await?;
+
+        Ok(Response::new(view::owner_view(
+            &row,
+            &self.app.signer,
+            Utc::now(),
+        )))
+    }
+
+    // Anyone may browse: no token is read, so a stale one cannot break the gallery.
+    #[tracing::instrument(skip_all)]
+    async fn list_public_videos(
+        &self,
+        request: Request<ListPublicVideosRequest>,
+    ) -> Result<Response<ListPublicVideosResponse>, Status> {
+        let videos = publication::gallery(&self.app, request.get_ref()).await?;
+
+        Ok(Response::new(ListPublicVideosResponse { videos }))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = Empty, video_id = %request.get_ref().video_id))]
+    async fn get_votable_video(
+        &self,
+        request: Request<GetVotableVideoRequest>,
+    ) -> Result<Response<VotableVideo>, Status> {
+        let caller = self.caller(&request).await?;
+
+        let video = publication::votable(&self.app, caller, &request.get_ref().video_id).await?;
+
+        Ok(Response::new(video))
     }
 }

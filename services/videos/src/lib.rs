@@ -1,6 +1,7 @@
 //! `anb-videos` owns video records, upload intake, the storage layout of originals and
-//! media URL signing. It serves `anb.videos.v1.VideosService`: `Upload`, `ListMyVideos`
-//! and `GetVideo` for players, `MarkProcessing` and `RecordTranscodeResult` for the
+//! media URL signing. It serves `anb.videos.v1.VideosService`: `Upload`, `ListMyVideos`,
+//! `GetVideo`, `DeleteVideo` and `PublishVideo` for players, `ListPublicVideos` for anyone,
+//! `GetVotableVideo` for `votes`, `MarkProcessing` and `RecordTranscodeResult` for the
 //! transcoder, and queues transcode jobs on the Redis stream.
 
 mod config;
@@ -11,7 +12,9 @@ pub mod ids;
 mod intake;
 mod jobs;
 pub mod migration;
+mod player;
 mod processing;
+mod publication;
 mod store;
 mod sweep;
 mod upload;
@@ -20,14 +23,17 @@ mod view;
 use std::{future::Future, sync::Arc, time::Duration};
 
 use anb_identity::TokenVerifier;
-use anb_proto::videos::v1::videos_service_server::VideosServiceServer;
+use anb_proto::{
+    auth::v1::auth_service_client::AuthServiceClient,
+    videos::v1::videos_service_server::VideosServiceServer,
+};
 use anb_queue::JobQueue;
 use anb_storage::{Storage, UrlSigner};
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::service::Routes;
+use tonic::{service::Routes, transport::Channel};
 
 pub use config::{Command, Config, InvalidConfig};
 pub use error::{Error, Result};
@@ -48,6 +54,8 @@ pub struct App {
     pub signer: UrlSigner,
     /// Verifies callers' access tokens; tests inject one with fixed keys.
     pub verifier: Arc<TokenVerifier>,
+    /// `auth`, asked for the uploader's profile (with the uploader's token) at upload.
+    pub auth: AuthServiceClient<Channel>,
     /// Upload limits.
     pub policy: UploadPolicy,
     /// Re-queue sweep timing.
@@ -89,19 +97,14 @@ pub async fn run(
     let routes = Routes::new(VideosServiceServer::new(VideosService::new(app.clone())));
     let served = [anb_grpc::service_name::<VideosServiceServer<VideosService>>()];
     let signalled = stop.clone();
-    let server = anb_grpc::serve(listener, routes, &served, async move {
+    let stopping = async move {
         shutdown.await;
         signalled.cancel();
-    });
-
-    let grace = app.shutdown_grace;
-    let outcome = tokio::select! {
-        served = server => served.map_err(Error::from),
-        () = async { stop.cancelled().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!(grace_secs = grace.as_secs(), "in-flight calls outlived the grace period");
-            Ok(())
-        }
     };
+    let grace = app.shutdown_grace;
+    let outcome = anb_grpc::serve_with_grace(listener, routes, &served, stopping, grace)
+        .await
+        .map_err(Error::from);
 
     stop.cancel();
     if let Err(err) = sweeper.await {

@@ -1,52 +1,25 @@
 use std::{process::ExitCode, sync::Arc};
 
 use anb_identity::TokenVerifier;
+use anb_proto::auth::v1::auth_service_client::AuthServiceClient;
 use anb_storage::{Storage, UrlSigner};
 use anb_videos::{App, Command, Config};
-use clap::Parser;
 use secrecy::ExposeSecret;
 use std::time::Duration;
 
-/// `EX_USAGE`: the configuration is wrong, retrying will not help.
-const EXIT_CONFIG: u8 = 64;
+const SERVICE: &str = "anb-videos";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match Config::try_parse() {
+    let config = match anb_runtime::parse_cli::<Config>() {
         Ok(config) => config,
-        Err(err) => {
-            let _ = err.print();
-            // --help and --version are not mistakes.
-            let usage = err.use_stderr();
-            return if usage {
-                ExitCode::from(EXIT_CONFIG)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     if let Err(err) = config.validate() {
-        eprintln!("anb-videos: {err}");
-        return ExitCode::from(EXIT_CONFIG);
+        return anb_runtime::invalid_config(SERVICE, err);
     }
-    let telemetry = match anb_telemetry::init("anb-videos") {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("anb-videos: cannot start telemetry: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
 
-    let outcome = start(config).await;
-    if let Err(err) = &outcome {
-        tracing::error!(error = format!("{err:#}"), "anb-videos stopped");
-    }
-    telemetry.shutdown().await;
-    if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    anb_runtime::run(SERVICE, start(config)).await
 }
 
 async fn start(config: Config) -> anyhow::Result<()> {
@@ -65,13 +38,17 @@ async fn start(config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let auth = anb_grpc::lazy_channel(&config.auth_url)?;
+    // Log-out revocations live in the same Redis, under the same deployment prefix.
+    let verifier = TokenVerifier::from_auth(auth.clone())
+        .with_revocations(queue.client().clone(), &config.queue_prefix);
     let secret = config.media_url_secret.expose_secret().as_bytes().to_vec();
     let app = App {
         db,
         storage: Storage::new(&config.storage_root),
         queue,
         signer: UrlSigner::new(secret, Duration::from_secs(config.media_url_ttl_secs)),
-        verifier: Arc::new(TokenVerifier::from_auth(auth)),
+        verifier: Arc::new(verifier),
+        auth: AuthServiceClient::new(auth),
         policy: config.upload_policy(),
         sweep: config.sweep_settings(),
         shutdown_grace: config.shutdown_grace(),

@@ -37,6 +37,54 @@ pub(crate) async fn list_by_owner(db: &impl ConnectionTrait, owner: UserId) -> R
         .await?)
 }
 
+/// Deletes a video unless it is published for voting, in one statement so a publish racing
+/// the delete cannot slip in between a check and the removal. `false`: nothing deleted.
+pub(crate) async fn delete_unpublished(db: &impl ConnectionTrait, id: VideoId) -> Result<bool> {
+    let published = Column::Status
+        .eq(VideoStatus::Processed)
+        .and(Column::IsPublic.eq(true));
+    let deleted = Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(published.not())
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected == 1)
+}
+
+/// Makes a processed video public. `false`: the video is not (or no longer) processed.
+pub(crate) async fn publish(db: &impl ConnectionTrait, id: VideoId) -> Result<bool> {
+    let updated = Entity::update_many()
+        .col_expr(Column::IsPublic, Expr::value(true))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(VideoStatus::Processed))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// A page of the videos published for voting, most recently processed first, optionally
+/// only those whose owner's city folds to `city_key`.
+pub(crate) async fn list_published(
+    db: &impl ConnectionTrait,
+    city_key: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<Model>> {
+    let mut query = Entity::find()
+        .filter(Column::Status.eq(VideoStatus::Processed))
+        .filter(Column::IsPublic.eq(true));
+    if let Some(key) = city_key {
+        query = query.filter(Column::OwnerCityKey.eq(key));
+    }
+    Ok(query
+        .order_by_desc(Column::ProcessedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?)
+}
+
 /// Moves a video to `processing` unless it is already processed: a job redelivered after
 /// its result was recorded must not hide a finished video.
 pub(crate) async fn mark_processing(

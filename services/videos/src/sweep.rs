@@ -42,7 +42,9 @@ pub(crate) async fn run(
         match sweep_once(&db, &queue, settings.requeue_after).await {
             Ok(0) => {}
             Ok(requeued) => tracing::warn!(requeued, "re-queued stuck videos"),
-            Err(err) => tracing::warn!(error = %err, "sweep round failed"),
+            Err(err) => {
+                tracing::warn!(error = %anb_grpc::error_chain(&err), "sweep round failed");
+            }
         }
     }
 }

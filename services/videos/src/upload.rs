@@ -12,11 +12,19 @@ use crate::{
     error::Result,
     ids::{TaskId, UserId, VideoId},
     intake::{self, Received},
-    jobs, store,
+    jobs,
+    player::{self, Player},
+    store,
 };
 
-/// Accepts one upload from `owner`. On any error the received bytes are deleted.
-pub(crate) async fn accept<S>(app: &App, owner: UserId, parts: S) -> Result<(VideoId, TaskId)>
+/// Accepts one upload from `owner`, whose profile is `player`. On any error the received
+/// bytes are deleted.
+pub(crate) async fn accept<S>(
+    app: &App,
+    owner: UserId,
+    player: Player,
+    parts: S,
+) -> Result<(VideoId, TaskId)>
 where
     S: Stream<Item = Result<UploadRequest, Status>>,
 {
@@ -53,6 +61,11 @@ where
         processing_started_at: None,
         processed_at: None,
         updated_at: now,
+        owner_city_key: player::city_key(&player.city),
+        owner_first_name: player.first_name,
+        owner_last_name: player.last_name,
+        owner_city: player.city,
+        owner_country: player.country,
     };
     store::insert(&app.db, row).await?;
     file.keep();

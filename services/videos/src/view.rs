@@ -31,6 +31,41 @@ pub(crate) fn owner_view(row: &Model, signer: &UrlSigner, now: DateTime<Utc>) ->
     }
 }
 
+/// A published video as anyone sees it: no original, the owner as they signed up.
+pub(crate) fn public_view(row: &Model, signer: &UrlSigner, now: DateTime<Utc>) -> pb::PublicVideo {
+    let sign = |kind: MediaKind| signer.sign(&kind.key(row.id.0), now.timestamp()).to_path();
+
+    pb::PublicVideo {
+        video_id: row.id.to_string(),
+        title: row.title.clone(),
+        player: Some(player(row)),
+        processed_at: row.processed_at.map(rfc3339).unwrap_or_default(),
+        processed_url: sign(MediaKind::Processed),
+        poster_url: sign(MediaKind::Poster),
+    }
+}
+
+/// What `votes` needs to decide on a vote.
+pub(crate) fn votable_view(row: &Model) -> pb::VotableVideo {
+    pb::VotableVideo {
+        video_id: row.id.to_string(),
+        owner: Some(player(row)),
+        status: status(row.status).into(),
+        is_public: row.is_public,
+        published: crate::publication::is_published(row),
+    }
+}
+
+fn player(row: &Model) -> pb::Player {
+    pb::Player {
+        user_id: row.owner_id.to_string(),
+        first_name: row.owner_first_name.clone(),
+        last_name: row.owner_last_name.clone(),
+        city: row.owner_city.clone(),
+        country: row.owner_country.clone(),
+    }
+}
+
 fn status(status: VideoStatus) -> pb::VideoStatus {
     match status {
         VideoStatus::Uploaded => pb::VideoStatus::Uploaded,
@@ -78,6 +113,11 @@ mod tests {
             processing_started_at: None,
             processed_at: None,
             updated_at: at,
+            owner_first_name: "Ana".into(),
+            owner_last_name: "Díaz".into(),
+            owner_city: "Bogotá".into(),
+            owner_country: "Colombia".into(),
+            owner_city_key: "bogota".into(),
         }
     }
 
@@ -102,5 +142,25 @@ mod tests {
                 .poster_url
                 .is_some_and(|url| url.starts_with("/media/posters/"))
         );
+    }
+
+    #[test]
+    fn the_public_view_shows_the_owner_snapshot_and_no_original() {
+        let signer = UrlSigner::new(b"0123456789abcdef".to_vec(), Duration::from_secs(60));
+        let mut published = row(VideoStatus::Processed);
+        published.is_public = true;
+
+        let public = public_view(&published, &signer, Utc::now());
+        let votable = votable_view(&published);
+
+        let player = public.player.expect("a public video names its player");
+        assert_eq!(
+            (player.first_name.as_str(), player.city.as_str()),
+            ("Ana", "Bogotá")
+        );
+        assert!(public.processed_url.starts_with("/media/processed/"));
+        assert!(public.poster_url.starts_with("/media/posters/"));
+        assert!(votable.published);
+        assert!(!votable_view(&row(VideoStatus::Processing)).published);
     }
 }

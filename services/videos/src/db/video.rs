@@ -47,6 +47,13 @@ pub struct Model {
     pub processed_at: Option<DateTimeUtc>,
     /// Last status change or re-queue; the sweep measures staleness from it.
     pub updated_at: DateTimeUtc,
+    /// The owner's profile as it was at upload, for the public gallery.
+    pub owner_first_name: String,
+    pub owner_last_name: String,
+    pub owner_city: String,
+    pub owner_country: String,
+    /// `owner_city` folded by [`crate::player::city_key`]; the gallery's city filter.
+    pub owner_city_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,4 @@
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+use anb_db::SqlMigration;
 
 // Plain SQL: the CHECK constraint and the descending index say exactly what the service
 // relies on, which the builder API would only obscure.
@@ -32,17 +29,5 @@ CREATE INDEX videos_status_idx ON videos (status);
 
 const DOWN: &str = "DROP TABLE videos;";
 
-// The trait's own signature elides the lifetime; naming it breaks async_trait's expansion.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+/// Creates the `videos` table.
+pub const MIGRATION: SqlMigration = SqlMigration::new(file!(), UP, DOWN);

@@ -3,7 +3,10 @@
 
 mod access;
 mod clips;
+mod fake_auth;
+mod gallery;
 mod processing;
+mod publication;
 mod support;
 mod sweep;
 mod upload;

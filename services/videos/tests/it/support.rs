@@ -21,6 +21,8 @@ use tokio::sync::oneshot;
 use tonic::{Request, transport::Channel};
 use uuid::Uuid;
 
+use crate::fake_auth::{self, Profiles};
+
 pub const MEDIA_SECRET: &[u8] = b"test-media-secret-0123456789";
 const KID: &str = "test-key";
 
@@ -54,6 +56,8 @@ pub struct TestService {
     pub db: DatabaseConnection,
     pub queue: JobQueue,
     pub storage: Storage,
+    /// What the fake `auth` answers to GetProfile, by user.
+    pub profiles: Profiles,
     minter: Minter,
     _root: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -89,6 +93,9 @@ impl TestService {
         let storage = Storage::new(root.path());
         let signer = UrlSigner::new(MEDIA_SECRET.to_vec(), Duration::from_secs(900));
         let minter = Minter::new()?;
+        let profiles = Profiles::default();
+        let auth_verifier = TokenVerifier::from_keys(&[minter.public_key()])?;
+        let auth = fake_auth::start(auth_verifier, profiles.clone()).await?;
 
         let app = App {
             db: db.clone(),
@@ -96,6 +103,7 @@ impl TestService {
             queue: queue.clone(),
             signer,
             verifier: Arc::new(TokenVerifier::from_keys(&[minter.public_key()])?),
+            auth,
             policy: options.policy,
             sweep: options.sweep,
             shutdown_grace: Duration::from_secs(2),
@@ -113,6 +121,7 @@ impl TestService {
             db,
             queue,
             storage,
+            profiles,
             minter,
             _root: root,
             stop: Some(stop),
@@ -229,9 +238,61 @@ pub async fn insert_video(
         processing_started_at: None,
         processed_at: None,
         updated_at: uploaded_at,
+        owner_first_name: "Test".to_owned(),
+        owner_last_name: "Player".to_owned(),
+        owner_city: "Bogotá".to_owned(),
+        owner_country: "Colombia".to_owned(),
+        owner_city_key: "bogota".to_owned(),
     };
     Entity::insert(ActiveModel::from(row))
         .exec_without_returning(db)
         .await?;
     Ok(id)
+}
+
+/// Moves a row to `status` with `is_public`, processed at `processed_at`, as a finished (or
+/// unfinished) transcode would have left it.
+pub async fn set_state(
+    db: &DatabaseConnection,
+    id: Uuid,
+    status: anb_videos::db::video::VideoStatus,
+    is_public: bool,
+    processed_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<()> {
+    use anb_videos::{
+        db::video::{Column, Entity},
+        ids::VideoId,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::IsPublic, Expr::value(is_public))
+        .col_expr(Column::ProcessedAt, Expr::value(processed_at))
+        .filter(Column::Id.eq(VideoId(id)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives a row's owner snapshot the city `city`, folded as the service folds it.
+pub async fn set_city(
+    db: &DatabaseConnection,
+    id: Uuid,
+    city: &str,
+    key: &str,
+) -> anyhow::Result<()> {
+    use anb_videos::{
+        db::video::{Column, Entity},
+        ids::VideoId,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    Entity::update_many()
+        .col_expr(Column::OwnerCity, Expr::value(city))
+        .col_expr(Column::OwnerCityKey, Expr::value(key))
+        .filter(Column::Id.eq(VideoId(id)))
+        .exec(db)
+        .await?;
+    Ok(())
 }

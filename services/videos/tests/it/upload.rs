@@ -145,3 +145,39 @@ async fn an_upload_of_exactly_the_limit_is_accepted_without_being_held_in_memory
     assert_eq!(stored.len(), 104_857_600);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_upload_copies_the_uploaders_profile_onto_the_video() -> anyhow::Result<()> {
+    let service = TestService::start().await?;
+    let player = Uuid::new_v4();
+    let profile = crate::fake_auth::profile(player, "Ana", "Díaz", " Medellín ", "Colombia");
+    service
+        .profiles
+        .lock()
+        .expect("profiles lock")
+        .insert(player, profile);
+    let bytes = std::fs::read(clip(1920, 1080, 21.0)?)?;
+
+    let response = service
+        .client
+        .clone()
+        .upload(service.authed(player, tokio_stream::iter(upload_of("Snapshot", &bytes))))
+        .await?
+        .into_inner();
+
+    let row = Entity::find_by_id(VideoId(Uuid::parse_str(&response.video_id)?))
+        .one(&service.db)
+        .await?
+        .expect("row written");
+    assert_eq!(
+        (
+            row.owner_first_name.as_str(),
+            row.owner_last_name.as_str(),
+            row.owner_city.as_str(),
+            row.owner_country.as_str(),
+            row.owner_city_key.as_str(),
+        ),
+        ("Ana", "Díaz", " Medellín ", "Colombia", "medellin")
+    );
+    Ok(())
+}
