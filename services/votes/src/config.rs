@@ -31,7 +31,7 @@ pub struct Config {
     pub listen_addr: SocketAddr,
 
     /// PostgreSQL URL (may contain credentials; never logged).
-    #[arg(long, env = "VOTES_DATABASE_URL", value_parser = parse_secret, hide_env_values = true)]
+    #[arg(long, env = "VOTES_DATABASE_URL", hide_env_values = true)]
     pub database_url: SecretString,
 
     /// Schema holding the service's tables; created when missing.
@@ -41,6 +41,33 @@ pub struct Config {
     /// How long start-up keeps retrying an unreachable database before giving up.
     #[arg(long, env = "VOTES_DATABASE_WAIT_SECS", default_value_t = 30)]
     pub database_wait_secs: u64,
+
+    /// The auth service, whose published keys verify callers' access tokens.
+    #[arg(long, env = "VOTES_AUTH_URL", default_value = "http://127.0.0.1:50051")]
+    pub auth_url: String,
+
+    /// The videos service, asked whether a video may receive votes and who owns it.
+    #[arg(
+        long,
+        env = "VOTES_VIDEOS_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub videos_url: String,
+
+    /// Redis holding the tokens revoked by log-out (may contain credentials; never logged).
+    /// When it does not answer, tokens are accepted without the check (see anb-identity).
+    #[arg(
+        long,
+        env = "VOTES_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379",
+        hide_env_values = true
+    )]
+    pub redis_url: String,
+
+    /// Redis key prefix under which auth lists revoked tokens; must equal
+    /// `AUTH_REDIS_PREFIX`.
+    #[arg(long, env = "VOTES_REDIS_PREFIX", default_value = "anb")]
+    pub redis_prefix: String,
 
     /// How long in-flight calls may run after a shutdown signal before the server stops.
     #[arg(long, env = "VOTES_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
@@ -61,12 +88,7 @@ impl Config {
     /// # Errors
     /// The first setting that cannot work.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let mut chars = self.database_schema.chars();
-        let plain = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !plain {
+        if !anb_db::is_plain_identifier(&self.database_schema) {
             return Err(ConfigError::Schema);
         }
         Ok(())
@@ -81,10 +103,6 @@ impl Config {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }
-}
-
-fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
-    Ok(SecretString::from(value))
 }
 
 #[cfg(test)]

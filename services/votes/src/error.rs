@@ -1,5 +1,6 @@
-use anb_grpc::status_with_reason;
-use sea_orm::{DbErr, error::ConnAcquireErr};
+use anb_grpc::{internal_status, status_with_reason, unavailable_status};
+use anb_identity::TokenError;
+use sea_orm::DbErr;
 use tonic::{Code, Status};
 
 use crate::counts::MAX_IDS_PER_CALL;
@@ -16,6 +17,33 @@ pub enum Error {
     /// A requested id is not a UUID.
     #[error("video_ids[{index}] is not a valid video id")]
     InvalidVideoId { index: usize },
+    /// The caller's access token was refused.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// The video id of a vote is not a UUID.
+    #[error("video_id is not a valid video id")]
+    MalformedVideoId,
+    /// No such video, or another player's private one.
+    #[error("no such video")]
+    VideoNotFound,
+    /// The video exists but is not processed and public.
+    #[error("the video is not published for voting yet")]
+    NotPublished,
+    /// The caller already voted for this video.
+    #[error("you already voted for this video")]
+    AlreadyVoted,
+    /// A paging or filter parameter out of range.
+    #[error("{0}")]
+    InvalidParameter(&'static str),
+    /// The videos service could not be reached in time.
+    #[error("videos service unavailable")]
+    VideosUnavailable(#[source] Status),
+    /// The videos service refused in a way the caller cannot fix.
+    #[error("videos service failed")]
+    Videos(#[source] Status),
+    /// The videos service answered without the video's owner.
+    #[error("videos service answered without an owner")]
+    MissingOwner,
     /// The database could not be reached in time.
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] DbErr),
@@ -32,12 +60,10 @@ pub enum Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
-        match err {
-            DbErr::ConnectionAcquire(
-                ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed,
-            )
-            | DbErr::Conn(_) => Self::DatabaseUnavailable(err),
-            other => Self::Database(other),
+        if anb_db::is_unavailable(&err) {
+            Self::DatabaseUnavailable(err)
+        } else {
+            Self::Database(err)
         }
     }
 }
@@ -51,32 +77,37 @@ impl From<Error> for Status {
             Error::InvalidVideoId { .. } => {
                 status_with_reason(Code::InvalidArgument, "invalid_video_id", err.to_string())
             }
-            Error::DatabaseUnavailable(_) => {
-                tracing::error!(error = %error_chain(&err), "request failed");
-                status_with_reason(
-                    Code::Unavailable,
-                    "unavailable",
-                    "service temporarily unavailable",
-                )
+            Error::Token(token) => token_status(&token),
+            Error::MalformedVideoId => {
+                status_with_reason(Code::InvalidArgument, "invalid_video_id", err.to_string())
             }
-            _ => {
-                tracing::error!(error = %error_chain(&err), "request failed");
-                status_with_reason(Code::Internal, "internal", "internal error")
+            Error::VideoNotFound => {
+                status_with_reason(Code::NotFound, "video_not_found", err.to_string())
             }
+            Error::NotPublished => {
+                status_with_reason(Code::FailedPrecondition, "not_published", err.to_string())
+            }
+            Error::AlreadyVoted => {
+                status_with_reason(Code::AlreadyExists, "already_voted", err.to_string())
+            }
+            Error::InvalidParameter(_) => {
+                status_with_reason(Code::InvalidArgument, "invalid_parameter", err.to_string())
+            }
+            Error::DatabaseUnavailable(_) | Error::VideosUnavailable(_) => {
+                unavailable_status(&err, "unavailable", "service temporarily unavailable")
+            }
+            _ => internal_status(&err),
         }
     }
 }
 
-/// `err` and its sources, joined, for one log line.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// Refused tokens carry their stable reason; missing keys mean `auth` is down, not that the
+/// caller did anything wrong.
+fn token_status(err: &TokenError) -> Status {
+    if *err == TokenError::KeysUnavailable {
+        return status_with_reason(Code::Unavailable, err.code(), "authentication unavailable");
     }
-    text
+    status_with_reason(Code::Unauthenticated, err.code(), err.to_string())
 }
 
 #[cfg(test)]
@@ -93,6 +124,63 @@ mod tests {
         assert_eq!(invalid.code(), Code::InvalidArgument);
         assert_eq!(anb_grpc::reason_of(&invalid), Some("invalid_video_id"));
         assert_eq!(invalid.message(), "video_ids[2] is not a valid video id");
+    }
+
+    #[test]
+    fn voting_refusals_carry_the_documented_codes_and_reasons() {
+        let cases = [
+            (Error::VideoNotFound, Code::NotFound, "video_not_found"),
+            (
+                Error::NotPublished,
+                Code::FailedPrecondition,
+                "not_published",
+            ),
+            (Error::AlreadyVoted, Code::AlreadyExists, "already_voted"),
+            (
+                Error::InvalidParameter("limit must be between 1 and 100"),
+                Code::InvalidArgument,
+                "invalid_parameter",
+            ),
+            (
+                Error::Token(TokenError::Expired),
+                Code::Unauthenticated,
+                "token_expired",
+            ),
+            (
+                Error::Token(TokenError::KeysUnavailable),
+                Code::Unavailable,
+                "keys_unavailable",
+            ),
+        ];
+
+        for (err, code, reason) in cases {
+            let status = Status::from(err);
+            assert_eq!(
+                (status.code(), reason_of_owned(&status)),
+                (code, Some(reason.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn videos_failures_hide_their_details() {
+        let down = Status::from(Error::VideosUnavailable(Status::unavailable(
+            "tcp 10.0.0.3",
+        )));
+        let broken = Status::from(Error::Videos(Status::internal("row 17")));
+
+        assert_eq!(
+            (down.code(), down.message()),
+            (Code::Unavailable, "service temporarily unavailable")
+        );
+        assert_eq!(
+            (broken.code(), broken.message()),
+            (Code::Internal, "internal error")
+        );
+    }
+
+    fn reason_of_owned(status: &Status) -> Option<String> {
+        anb_grpc::reason_of(status).map(str::to_owned)
     }
 
     #[test]

@@ -1,31 +1,46 @@
-//! The tonic face of the service: thin methods that validate, call the domain and map.
+//! The tonic face of the service: thin methods that authenticate, validate, call the domain
+//! and map.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
-use anb_proto::votes::v1::{CountVotesRequest, CountVotesResponse, votes_service_server};
-use sea_orm::DatabaseConnection;
+use anb_proto::votes::v1::{
+    CastVoteRequest, CastVoteResponse, CountVotesRequest, CountVotesResponse, ListMyVotesRequest,
+    ListMyVotesResponse, ListRankingsRequest, ListRankingsResponse, RankingEntry,
+    votes_service_server,
+};
 use tonic::{Request, Response, Status};
+use tracing::field::{Empty, display};
 
 use crate::{
+    App,
     counts::{count_votes, parse_video_ids},
-    ids::VideoId,
+    error::Error,
+    ids::{UserId, VideoId},
+    ranking::{self, Page},
+    voting,
 };
 
 /// The `anb.votes.v1.VotesService` implementation.
 pub struct VotesService {
-    db: DatabaseConnection,
+    app: Arc<App>,
 }
 
 impl VotesService {
-    /// A service reading and writing `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// A service over shared state.
+    pub fn new(app: Arc<App>) -> Self {
+        Self { app }
+    }
+
+    async fn caller<T>(&self, request: &Request<T>) -> Result<UserId, Error> {
+        let identity = self.app.verifier.authenticate(request).await?;
+        tracing::Span::current().record("user_id", display(identity.user_id));
+        Ok(UserId(identity.user_id))
     }
 }
 
 #[tonic::async_trait]
 impl votes_service_server::VotesService for VotesService {
-    #[tracing::instrument(skip_all, fields(requested = tracing::field::Empty))]
+    #[tracing::instrument(skip_all, fields(requested = Empty))]
     async fn count_votes(
         &self,
         request: Request<CountVotesRequest>,
@@ -37,7 +52,7 @@ impl votes_service_server::VotesService for VotesService {
         let mut ids: Vec<VideoId> = parsed.iter().map(|(_, id)| *id).collect();
         ids.sort_unstable_by_key(|id| id.0);
         ids.dedup();
-        let counts = count_votes(&self.db, &ids).await?;
+        let counts = count_votes(&self.app.db, &ids).await?;
 
         // Keyed by the caller's own spelling, so it finds each id it sent.
         let votes: HashMap<String, i64> = parsed
@@ -45,5 +60,70 @@ impl votes_service_server::VotesService for VotesService {
             .map(|(text, id)| (text.to_owned(), counts.get(&id).copied().unwrap_or(0)))
             .collect();
         Ok(Response::new(CountVotesResponse { votes }))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = Empty, video_id = Empty))]
+    async fn cast_vote(
+        &self,
+        request: Request<CastVoteRequest>,
+    ) -> Result<Response<CastVoteResponse>, Status> {
+        let voter = self.caller(&request).await?;
+        let video = VideoId::parse(&request.get_ref().video_id).ok_or(Error::MalformedVideoId)?;
+        tracing::Span::current().record("video_id", display(video));
+
+        if voting::has_voted(&self.app.db, voter, video).await? {
+            return Err(Error::AlreadyVoted.into());
+        }
+        let votable = self.app.videos.votable(video, request.metadata()).await?;
+        if !votable.published {
+            return Err(Error::NotPublished.into());
+        }
+        voting::record_vote(&self.app.db, voter, video, &votable.owner).await?;
+
+        tracing::debug!(owner_id = %votable.owner.user_id, "vote recorded");
+        Ok(Response::new(CastVoteResponse {}))
+    }
+
+    #[tracing::instrument(skip_all, fields(limit, offset, city = Empty))]
+    async fn list_rankings(
+        &self,
+        request: Request<ListRankingsRequest>,
+    ) -> Result<Response<ListRankingsResponse>, Status> {
+        let asked = request.into_inner();
+        let page = Page::parse(asked.limit, asked.offset, asked.city)?;
+        let span = tracing::Span::current();
+        span.record("limit", page.limit);
+        span.record("offset", page.offset);
+        if let Some(city) = &page.city {
+            span.record("city", city.as_str());
+        }
+
+        let entries = ranking::rankings(&self.app.db, &page)
+            .await?
+            .into_iter()
+            .map(|ranked| RankingEntry {
+                position: ranked.position,
+                user_id: ranked.user_id.to_string(),
+                username: ranked.username,
+                city: ranked.city,
+                votes: ranked.votes,
+            })
+            .collect();
+        Ok(Response::new(ListRankingsResponse { entries }))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = Empty))]
+    async fn list_my_votes(
+        &self,
+        request: Request<ListMyVotesRequest>,
+    ) -> Result<Response<ListMyVotesResponse>, Status> {
+        let voter = self.caller(&request).await?;
+
+        let video_ids = voting::my_votes(&self.app.db, voter)
+            .await?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect();
+        Ok(Response::new(ListMyVotesResponse { video_ids }))
     }
 }

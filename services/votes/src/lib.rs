@@ -1,10 +1,9 @@
-//! `anb-votes` owns the players' votes (`anb.votes.v1.VotesService`); for now it serves
-//! CountVotes, the vote count of each requested video, from the `votes` table.
+//! `anb-votes` owns the players' votes (`anb.votes.v1.VotesService`): CastVote (one vote
+//! per user and video, decided by the database), ListMyVotes, ListRankings (players ranked
+//! by votes received, from Postgres) and CountVotes for the gateway's video pages.
 //!
-//! TODO: casting votes (one per user and video, fraud control), the user's own votes, and
-//! the rankings (Redis sorted sets rebuilt from Postgres, global and per city, with a live
-//! stream) are not built — players cannot vote yet and `GET /api/public/rankings` and
-//! `GET /api/user/votes` have nothing to serve.
+//! TODO: the Redis sorted-set view of the rankings and the live ranking stream are not
+//! built — rankings are computed in Postgres on every call.
 
 pub mod config;
 pub mod counts;
@@ -13,13 +12,17 @@ pub mod error;
 pub mod grpc;
 pub mod ids;
 pub mod migration;
+pub mod ranking;
+pub mod videos;
+pub mod voting;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc};
 
+use anb_identity::TokenVerifier;
 use anb_proto::votes::v1::votes_service_server::VotesServiceServer;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::net::TcpListener;
 use tonic::service::Routes;
 
 use crate::grpc::VotesService;
@@ -27,7 +30,18 @@ pub use crate::{
     config::{Cli, Command, Config, ConfigError},
     error::{Error, Result},
     migration::Migrator,
+    videos::Videos,
 };
+
+/// Everything a running service needs, built by `main` (or a test) and shared by all calls.
+pub struct App {
+    /// Connection pool whose `search_path` is the service's schema.
+    pub db: DatabaseConnection,
+    /// Verifies callers' access tokens; tests inject one with fixed keys.
+    pub verifier: Arc<TokenVerifier>,
+    /// Says whether a video may receive votes, and who owns it.
+    pub videos: Videos,
+}
 
 /// Applies every pending migration of the `votes` schema.
 ///
@@ -45,35 +59,15 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
 /// [`Error::Config`] for an unusable config; [`Error::Transport`] when the server fails.
 pub async fn run(
     config: &Config,
-    db: DatabaseConnection,
+    app: App,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<()> {
     config.validate()?;
     let served = [anb_grpc::service_name::<VotesServiceServer<VotesService>>()];
-    let routes = Routes::new(VotesServiceServer::new(VotesService::new(db)));
+    let routes = Routes::new(VotesServiceServer::new(VotesService::new(Arc::new(app))));
     let grace = config.shutdown_grace();
 
-    let stopping = Notify::new();
-    let signal = async {
-        shutdown.await;
-        stopping.notify_one();
-    };
-    let overdue = async {
-        stopping.notified().await;
-        tokio::time::sleep(grace).await;
-    };
-
-    tokio::select! {
-        served = anb_grpc::serve(listener, routes, &served, signal) => served?,
-        () = overdue => warn_overdue(grace),
-    }
+    anb_grpc::serve_with_grace(listener, routes, &served, shutdown, grace).await?;
     Ok(())
-}
-
-fn warn_overdue(grace: Duration) {
-    tracing::warn!(
-        grace_secs = grace.as_secs(),
-        "calls still running after the shutdown grace period; stopping anyway"
-    );
 }

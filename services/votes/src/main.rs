@@ -1,50 +1,25 @@
-use std::process::ExitCode;
+use std::{process::ExitCode, sync::Arc};
 
-use anb_votes::{Cli, Command, Config};
+use anb_identity::TokenVerifier;
+use anb_votes::{App, Cli, Command, Config, Videos};
 use anyhow::Context as _;
-use clap::Parser as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 
-/// `EX_USAGE`: the configuration cannot work.
-const EXIT_CONFIG: u8 = 64;
+const SERVICE: &str = "anb-votes";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match anb_runtime::parse_cli::<Cli>() {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() => {
-            let _ = err.print();
-            return ExitCode::from(EXIT_CONFIG);
-        }
-        Err(help_or_version) => {
-            let _ = help_or_version.print();
-            return ExitCode::SUCCESS;
-        }
+        Err(code) => return code,
     };
     if let Err(err) = cli.config.validate() {
-        eprintln!("anb-votes: invalid configuration: {err}");
-        return ExitCode::from(EXIT_CONFIG);
+        return anb_runtime::invalid_config(SERVICE, err);
     }
-    let telemetry = match anb_telemetry::init("anb-votes") {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("anb-votes: cannot start telemetry: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
 
     let command = cli.command.unwrap_or(Command::Serve);
-    let outcome = execute(command, &cli.config).await;
-    if let Err(err) = &outcome {
-        tracing::error!(error = format!("{err:#}"), "anb-votes stopped on an error");
-    }
-    telemetry.shutdown().await;
-    if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    anb_runtime::run(SERVICE, execute(command, &cli.config)).await
 }
 
 async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
@@ -61,11 +36,23 @@ async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let auth = anb_grpc::lazy_channel(&config.auth_url).context("VOTES_AUTH_URL")?;
+    let videos = anb_grpc::lazy_channel(&config.videos_url).context("VOTES_VIDEOS_URL")?;
+    let redis = anb_queue::connect(&config.redis_url, config.database_wait())
+        .await
+        .context("connecting to redis")?;
+    let verifier = TokenVerifier::from_auth(auth).with_revocations(redis, &config.redis_prefix);
+    let app = App {
+        db,
+        verifier: Arc::new(verifier),
+        videos: Videos::new(videos),
+    };
+
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;
     tracing::info!(address = %config.listen_addr, version = env!("CARGO_PKG_VERSION"), "anb-votes serving");
-    anb_votes::run(config, db, listener, anb_telemetry::shutdown_signal()).await?;
+    anb_votes::run(config, app, listener, anb_telemetry::shutdown_signal()).await?;
     tracing::info!("shutdown complete");
     Ok(())
 }

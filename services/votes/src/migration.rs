@@ -3,12 +3,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_create_votes;
+mod m20261210_000001_add_owner_snapshot;
 
 /// Every migration of the `votes` schema, oldest first.
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261204_000001_create_votes::Migration)]
+        vec![
+            Box::new(m20261204_000001_create_votes::MIGRATION),
+            Box::new(m20261210_000001_add_owner_snapshot::MIGRATION),
+        ]
     }
 }

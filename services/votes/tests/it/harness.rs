@@ -1,27 +1,66 @@
-use std::time::Duration;
+//! Starts the real votes service in-process on port 0, in its own schema, in front of a
+//! videos test double, and mints access tokens it accepts.
 
-use anb_proto::votes::v1::votes_service_client::VotesServiceClient;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use anb_identity::{AUDIENCE, Claims, ISSUER, TokenVerifier};
+use anb_proto::{
+    auth::v1::PublicKey,
+    videos::v1::{VotableVideo, videos_service_server::VideosServiceServer},
+    votes::v1::votes_service_client::VotesServiceClient,
+};
 use anb_votes::{
-    Config,
+    App, Config, Videos,
     db::vote,
     ids::{UserId, VideoId, VoteId},
 };
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr};
 use secrecy::SecretString;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tonic::transport::Channel;
+use tonic::{Request, service::Routes, transport::Channel};
 use uuid::Uuid;
+
+use crate::fake_videos::{FakeVideos, Shared};
+
+const KID: &str = "votes-test-key";
 
 /// A running votes service in its own schema, and a client connected to it.
 pub struct Running {
     pub client: VotesServiceClient<Channel>,
     pub db: DatabaseConnection,
+    pub catalogue: Shared,
+    keys: TestKeys,
     schema: String,
     stop: oneshot::Sender<()>,
     server: JoinHandle<anb_votes::Result<()>>,
+    _videos_stop: oneshot::Sender<()>,
 }
 
 pub async fn start_fresh() -> Running {
+    let catalogue = Shared::default();
+    let (videos_address, videos_stop) = serve_fake_videos(catalogue.clone()).await;
+    start_with_videos(&format!("http://{videos_address}"), catalogue, videos_stop).await
+}
+
+/// A service whose videos address answers nothing (a closed port).
+pub async fn start_without_videos() -> Running {
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback port");
+    let address = closed.local_addr().expect("bound address");
+    drop(closed);
+    let (stop, _) = oneshot::channel();
+    start_with_videos(&format!("http://{address}"), Shared::default(), stop).await
+}
+
+async fn start_with_videos(
+    videos_url: &str,
+    catalogue: Shared,
+    videos_stop: oneshot::Sender<()>,
+) -> Running {
     let url = std::env::var("ANB_TEST_DATABASE_URL").expect(
         "ANB_TEST_DATABASE_URL must name a PostgreSQL database for the integration tests \
          (deploy/local/test sets it; see deploy/local/lib.sh to start one)",
@@ -36,7 +75,17 @@ pub async fn start_fresh() -> Running {
         database_url: SecretString::from(url),
         database_schema: schema.clone(),
         database_wait_secs: 10,
+        auth_url: "http://127.0.0.1:9".to_owned(),
+        videos_url: videos_url.to_owned(),
+        redis_url: "redis://127.0.0.1:6379".to_owned(),
+        redis_prefix: "anb".to_owned(),
         shutdown_grace_secs: 5,
+    };
+    let keys = TestKeys::generate();
+    let app = App {
+        db: db.clone(),
+        verifier: Arc::new(keys.verifier()),
+        videos: Videos::new(anb_grpc::lazy_channel(videos_url).expect("valid address")),
     };
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -44,9 +93,8 @@ pub async fn start_fresh() -> Running {
     let address = listener.local_addr().expect("bound address");
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let server_db = db.clone();
     let server = tokio::spawn(async move {
-        anb_votes::run(&config, server_db, listener, async {
+        anb_votes::run(&config, app, listener, async {
             let _ = stopped.await;
         })
         .await
@@ -56,10 +104,26 @@ pub async fn start_fresh() -> Running {
     Running {
         client: VotesServiceClient::new(channel),
         db,
+        catalogue,
+        keys,
         schema,
         stop,
         server,
+        _videos_stop: videos_stop,
     }
+}
+
+async fn serve_fake_videos(catalogue: Shared) -> (SocketAddr, oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback port");
+    let address = listener.local_addr().expect("bound address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let routes = Routes::new(VideosServiceServer::new(FakeVideos(catalogue)));
+    tokio::spawn(anb_grpc::serve(listener, routes, &[], async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
 }
 
 impl Running {
@@ -77,15 +141,113 @@ impl Running {
             .expect("test schema dropped");
     }
 
-    /// Records a vote of `user` for `video` through the entity.
+    /// `message` with `user`'s bearer token.
+    pub fn as_user<T>(&self, user: Uuid, message: T) -> Request<T> {
+        let mut request = Request::new(message);
+        let bearer = format!("Bearer {}", self.keys.token(user));
+        request
+            .metadata_mut()
+            .insert("authorization", bearer.parse().expect("ASCII token"));
+        request
+    }
+
+    /// The bearer credential a request of `user` would carry.
+    pub fn bearer(&self, user: Uuid) -> String {
+        format!("Bearer {}", self.keys.token(user))
+    }
+
+    /// Makes the videos double know `video`.
+    pub fn add_video(&self, video: VotableVideo) {
+        let mut catalogue = self.catalogue.lock().expect("catalogue lock");
+        catalogue.videos.insert(video.video_id.clone(), video);
+    }
+
+    /// The `authorization` metadata of every GetVotableVideo call so far.
+    pub fn forwarded_authorization(&self) -> Vec<Option<String>> {
+        self.catalogue
+            .lock()
+            .expect("catalogue lock")
+            .authorization
+            .clone()
+    }
+
+    /// Records a vote of `user` for `video` through the entity, with a placeholder owner.
     pub async fn insert_vote(&self, user: Uuid, video: Uuid) -> Result<vote::Model, DbErr> {
+        let owner = Owner {
+            id: Uuid::nil(),
+            name: "Test Owner",
+            city: "Nowhere",
+        };
+        self.insert_vote_for(user, video, &owner).await
+    }
+
+    /// Records a vote of `user` for `owner`'s `video` through the entity.
+    pub async fn insert_vote_for(
+        &self,
+        user: Uuid,
+        video: Uuid,
+        owner: &Owner<'_>,
+    ) -> Result<vote::Model, DbErr> {
         vote::ActiveModel {
             id: Set(VoteId::generate()),
             user_id: Set(UserId(user)),
             video_id: Set(VideoId(video)),
             created_at: Set(chrono::Utc::now()),
+            owner_id: Set(UserId(owner.id)),
+            owner_name: Set(owner.name.to_owned()),
+            owner_city: Set(owner.city.to_owned()),
         }
         .insert(&self.db)
         .await
+    }
+}
+
+/// A video owner as stored on the vote rows.
+pub struct Owner<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub city: &'a str,
+}
+
+/// Signs access tokens the way `auth` does, with a key only this test knows.
+struct TestKeys {
+    encoding: EncodingKey,
+    public: PublicKey,
+}
+
+impl TestKeys {
+    fn generate() -> Self {
+        let signing = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        let der = signing
+            .to_pkcs8_der()
+            .expect("an Ed25519 key encodes as PKCS#8");
+        Self {
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            public: PublicKey {
+                kid: KID.to_owned(),
+                algorithm: "EdDSA".to_owned(),
+                x: URL_SAFE_NO_PAD.encode(signing.verifying_key().to_bytes()),
+            },
+        }
+    }
+
+    fn verifier(&self) -> TokenVerifier {
+        TokenVerifier::from_keys(std::slice::from_ref(&self.public)).expect("valid test key")
+    }
+
+    fn token(&self, user: Uuid) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.to_string(),
+            jti: Uuid::new_v4().to_string(),
+            iat: now,
+            nbf: now,
+            exp: now + 600,
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(KID.to_owned());
+        jsonwebtoken::encode(&header, &claims, &self.encoding).expect("an Ed25519 key signs")
     }
 }

@@ -1,5 +1,10 @@
 //! Integration tests of `anb-votes`: the real service on 127.0.0.1:0 over gRPC, against the
-//! PostgreSQL named by `ANB_TEST_DATABASE_URL`, each test in its own schema.
+//! PostgreSQL named by `ANB_TEST_DATABASE_URL`, each test in its own schema, in front of a
+//! videos test double.
 
+mod cast_vote;
 mod count_votes;
+mod fake_videos;
 mod harness;
+mod my_votes;
+mod rankings;

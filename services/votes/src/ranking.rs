@@ -1,0 +1,159 @@
+//! Players ranked by the votes their videos received, read from Postgres (the source of
+//! truth), grouped by the owner snapshot each vote carries.
+//!
+//! Tie rule: more votes first; equal votes are ordered by the player's display name compared
+//! case-insensitively in byte order, then by user id. Positions are 1-based and consecutive
+//! (players with equal votes still get distinct positions, in that order).
+//!
+//! TODO: rankings are computed by a grouped query on every call — the Redis sorted-set view
+//! (global and per city, rebuilt from Postgres) and the live ranking stream are not built,
+//! so a very large vote table makes this RPC slower.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Page size when the caller gives none.
+pub const DEFAULT_LIMIT: u32 = 20;
+/// Largest page.
+pub const MAX_LIMIT: u32 = 100;
+/// Longest city filter accepted; no city name is near it.
+pub const MAX_CITY_CHARS: usize = 100;
+
+/// One page of rankings: `limit` players after the first `offset`, optionally one city.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u32,
+    /// Compared case-insensitively with the player's city.
+    pub city: Option<String>,
+}
+
+impl Page {
+    /// Validates a request; 0 means the default limit, an empty city means every city.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a limit above [`MAX_LIMIT`] or a city too long.
+    pub fn parse(limit: u32, offset: u32, city: Option<String>) -> Result<Self> {
+        let limit = match limit {
+            0 => DEFAULT_LIMIT,
+            1..=MAX_LIMIT => limit,
+            _ => return Err(Error::InvalidParameter("limit must be between 1 and 100")),
+        };
+        let city = city
+            .map(|city| city.trim().to_owned())
+            .filter(|city| !city.is_empty());
+        if city
+            .as_ref()
+            .is_some_and(|city| city.chars().count() > MAX_CITY_CHARS)
+        {
+            return Err(Error::InvalidParameter(
+                "city must be at most 100 characters",
+            ));
+        }
+        Ok(Self {
+            limit,
+            offset,
+            city,
+        })
+    }
+}
+
+/// One ranked player.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked {
+    pub position: u32,
+    pub user_id: Uuid,
+    pub username: String,
+    pub city: String,
+    pub votes: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    owner_id: Uuid,
+    username: String,
+    city: String,
+    votes: i64,
+}
+
+// A player's name and city come from their newest vote's snapshot, so a player is one row
+// even if a snapshot ever differs between votes. The city filter applies to that city.
+const RANKINGS: &str = r#"
+WITH players AS (
+    SELECT owner_id,
+           count(*) AS votes,
+           (array_agg(owner_name ORDER BY created_at DESC, id DESC))[1] AS username,
+           (array_agg(owner_city ORDER BY created_at DESC, id DESC))[1] AS city
+    FROM votes
+    GROUP BY owner_id
+)
+SELECT owner_id, username, city, votes
+FROM players
+WHERE $1::text IS NULL OR lower(city) = lower($1::text)
+ORDER BY votes DESC, lower(username) COLLATE "C" ASC, owner_id ASC
+LIMIT $2 OFFSET $3
+"#;
+
+/// The players of `page`, in ranking order.
+///
+/// # Errors
+/// Database errors.
+pub async fn rankings(db: &DatabaseConnection, page: &Page) -> Result<Vec<Ranked>> {
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        RANKINGS,
+        [
+            Value::String(page.city.clone()),
+            i64::from(page.limit).into(),
+            i64::from(page.offset).into(),
+        ],
+    );
+    let rows = db.query_all_raw(statement).await?;
+
+    rows.iter()
+        .zip(page.offset..)
+        .map(|(row, before)| {
+            let row = Row::from_query_result(row, "")?;
+            Ok(Ranked {
+                position: before.saturating_add(1),
+                user_id: row.owner_id,
+                username: row.username,
+                city: row.city,
+                votes: row.votes,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_zero_means_twenty_and_above_one_hundred_is_refused() {
+        let default = Page::parse(0, 0, None).expect("valid page");
+        let largest = Page::parse(100, 7, None).expect("valid page");
+
+        assert_eq!(default.limit, 20);
+        assert_eq!((largest.limit, largest.offset), (100, 7));
+        assert!(matches!(
+            Page::parse(101, 0, None),
+            Err(Error::InvalidParameter(_))
+        ));
+    }
+
+    #[test]
+    fn a_blank_city_is_no_filter_and_a_huge_one_is_refused() {
+        let blank = Page::parse(5, 0, Some("  ".to_owned())).expect("valid page");
+        let padded = Page::parse(5, 0, Some(" Cali ".to_owned())).expect("valid page");
+
+        assert_eq!(blank.city, None);
+        assert_eq!(padded.city.as_deref(), Some("Cali"));
+        assert!(matches!(
+            Page::parse(5, 0, Some("x".repeat(101))),
+            Err(Error::InvalidParameter(_))
+        ));
+    }
+}
