@@ -1,5 +1,5 @@
-use anb_grpc::status_with_reason;
-use tonic::{Code, Status};
+use anb_grpc::{internal_status, unavailable_status};
+use tonic::Status;
 
 /// Result of the transcoder crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -28,32 +28,21 @@ pub enum Error {
 
 impl From<Error> for Status {
     fn from(err: Error) -> Self {
-        tracing::error!(error = %error_chain(&err), "request failed");
         match err {
-            Error::Queue(_) => status_with_reason(
-                Code::Unavailable,
+            Error::Queue(_) => unavailable_status(
+                &err,
                 "unavailable",
                 "the job queue is temporarily unavailable",
             ),
-            _ => status_with_reason(Code::Internal, "internal", "internal error"),
+            _ => internal_status(&err),
         }
     }
 }
 
-/// `err` and all its sources, joined with `: `.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
+    use tonic::Code;
+
     use super::*;
 
     #[test]

@@ -3,12 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use anb_grpc::error_chain;
 use anb_queue::{Delivery, JobQueue};
 use tokio_util::{sync::CancellationToken, task::AbortOnDropHandle};
 use tracing::Instrument as _;
 
 use crate::{
-    error::error_chain,
     trace::job_span,
     videos::{Interrupted, JobResult, Reply},
     worker::{Worker, pause_unless_cancelled},

@@ -9,10 +9,11 @@ use std::{
     time::Duration,
 };
 
+use anb_grpc::error_chain;
 use anb_queue::{Delivery, JobQueue};
 use tokio_util::sync::CancellationToken;
 
-use crate::{backoff::Backoff, error::error_chain, pipeline::Pipeline, videos::Videos};
+use crate::{backoff::Backoff, pipeline::Pipeline, videos::Videos};
 
 /// How long one read waits for a new job; also the longest a worker idles before it
 /// notices a shutdown or looks for stale jobs again.

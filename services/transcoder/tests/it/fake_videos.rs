@@ -9,9 +9,11 @@ use std::{
 };
 
 use anb_proto::videos::v1::{
-    GetVideoRequest, ListMyVideosRequest, ListMyVideosResponse, MarkProcessingRequest,
-    MarkProcessingResponse, RecordTranscodeResultRequest, RecordTranscodeResultResponse,
-    UploadRequest, UploadResponse, Video,
+    DeleteVideoRequest, DeleteVideoResponse, GetVideoRequest, GetVotableVideoRequest,
+    ListMyVideosRequest, ListMyVideosResponse, ListPublicVideosRequest, ListPublicVideosResponse,
+    MarkProcessingRequest, MarkProcessingResponse, PublishVideoRequest,
+    RecordTranscodeResultRequest, RecordTranscodeResultResponse, UploadRequest, UploadResponse,
+    Video, VotableVideo,
     record_transcode_result_request::Outcome,
     videos_service_server::{VideosService, VideosServiceServer},
 };
@@ -92,6 +94,34 @@ impl VideosService for FakeVideos {
     }
 
     async fn get_video(&self, _: Request<GetVideoRequest>) -> Result<Response<Video>, Status> {
+        Err(Status::unimplemented("not in the fake"))
+    }
+
+    async fn delete_video(
+        &self,
+        _: Request<DeleteVideoRequest>,
+    ) -> Result<Response<DeleteVideoResponse>, Status> {
+        Err(Status::unimplemented("not in the fake"))
+    }
+
+    async fn publish_video(
+        &self,
+        _: Request<PublishVideoRequest>,
+    ) -> Result<Response<Video>, Status> {
+        Err(Status::unimplemented("not in the fake"))
+    }
+
+    async fn list_public_videos(
+        &self,
+        _: Request<ListPublicVideosRequest>,
+    ) -> Result<Response<ListPublicVideosResponse>, Status> {
+        Err(Status::unimplemented("not in the fake"))
+    }
+
+    async fn get_votable_video(
+        &self,
+        _: Request<GetVotableVideoRequest>,
+    ) -> Result<Response<VotableVideo>, Status> {
         Err(Status::unimplemented("not in the fake"))
     }
 
