@@ -58,6 +58,21 @@ pub struct Config {
     )]
     pub transcoder_url: String,
 
+    /// Redis holding the tokens revoked by log-out (may contain credentials; never logged).
+    /// When it does not answer, tokens are accepted without the check (see anb-identity).
+    #[arg(
+        long,
+        env = "GATEWAY_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379",
+        hide_env_values = true
+    )]
+    pub redis_url: String,
+
+    /// Redis key prefix under which auth lists revoked tokens; must equal
+    /// `AUTH_REDIS_PREFIX`.
+    #[arg(long, env = "GATEWAY_REDIS_PREFIX", default_value = "anb")]
+    pub redis_prefix: String,
+
     /// Storage root the media files are served from (the same folder `videos` writes).
     #[arg(long, env = "GATEWAY_STORAGE_ROOT", default_value = "./var/storage")]
     pub storage_root: PathBuf,

@@ -92,6 +92,16 @@ impl GatewayError {
         }
     }
 
+    /// The service's `retry-after` metadata (whole seconds), for the `Retry-After` header.
+    fn retry_after(&self) -> Option<HeaderValue> {
+        let Self::Upstream(status) = self else {
+            return None;
+        };
+        let seconds = status.metadata().get("retry-after")?.to_str().ok()?;
+        let seconds: u64 = seconds.trim().parse().ok()?;
+        Some(HeaderValue::from(seconds))
+    }
+
     /// Status, stable code and the message a client may read.
     fn classify(&self) -> (StatusCode, &str, String) {
         match self {
@@ -210,6 +220,9 @@ impl IntoResponse for GatewayError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
         response
     }

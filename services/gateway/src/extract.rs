@@ -1,9 +1,11 @@
 //! Extractors whose rejections are [`GatewayError`]s, so a client never sees axum's
 //! plain-text rejection bodies.
 
+use std::net::{IpAddr, SocketAddr};
+
 use anb_identity::{Identity, TokenError};
 use axum::{
-    extract::{FromRequest, FromRequestParts},
+    extract::{ConnectInfo, FromRequest, FromRequestParts},
     http::{HeaderValue, header, request::Parts},
 };
 
@@ -41,6 +43,21 @@ impl FromRequestParts<AppState> for Caller {
             identity,
             authorization: authorization.clone(),
         })
+    }
+}
+
+/// The address of the HTTP client's connection, when the server records it (it does when
+/// served by [`crate::run`]; `Router::oneshot` in tests does not). Forwarded headers are
+/// ignored: anyone could write them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let connection = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(Self(connection.map(|ConnectInfo(peer)| peer.ip())))
     }
 }
 

@@ -61,6 +61,16 @@ impl App {
         Self::build(config, TokenVerifier::from_auth)
     }
 
+    /// [`Self::new`], also refusing tokens revoked by log-out as listed in `redis`.
+    ///
+    /// # Errors
+    /// When the configuration is invalid.
+    pub fn with_revocations(config: &Config, redis: fred::prelude::Client) -> Result<Self, Error> {
+        Self::build(config, |auth| {
+            TokenVerifier::from_auth(auth).with_revocations(redis, &config.redis_prefix)
+        })
+    }
+
     /// A gateway that verifies tokens with `verifier` (tests use fixed keys).
     ///
     /// # Errors
@@ -117,7 +127,11 @@ pub async fn run(
         tracing::info!("shutdown requested, draining requests");
         let _ = draining_tx.send(());
     };
-    let server = axum::serve(listener, app.router()).with_graceful_shutdown(graceful);
+    // Connect info gives log-in throttling the client's address.
+    let service = app
+        .router()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(graceful);
     let server = server.into_future();
 
     let grace_over = async {

@@ -2,54 +2,30 @@ use std::process::ExitCode;
 
 use anb_gateway::{App, Cli, Config};
 use anyhow::Context as _;
-use clap::Parser as _;
 use tokio::net::TcpListener;
 
-/// `EX_USAGE`: the configuration cannot work.
-const EXIT_CONFIG: u8 = 64;
+const SERVICE: &str = "anb-gateway";
+/// How long start-up keeps retrying an unreachable Redis.
+const REDIS_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match anb_runtime::parse_cli::<Cli>() {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() => {
-            let _ = err.print();
-            return ExitCode::from(EXIT_CONFIG);
-        }
-        Err(help_or_version) => {
-            let _ = help_or_version.print();
-            return ExitCode::SUCCESS;
-        }
+        Err(code) => return code,
     };
     if let Err(err) = cli.config.validate() {
-        eprintln!("anb-gateway: invalid configuration: {err}");
-        return ExitCode::from(EXIT_CONFIG);
+        return anb_runtime::invalid_config(SERVICE, err);
     }
-    let telemetry = match anb_telemetry::init("anb-gateway") {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("anb-gateway: cannot start telemetry: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
 
-    let outcome = serve(&cli.config).await;
-    if let Err(err) = &outcome {
-        tracing::error!(
-            error = format!("{err:#}"),
-            "anb-gateway stopped on an error"
-        );
-    }
-    telemetry.shutdown().await;
-    if outcome.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    anb_runtime::run(SERVICE, serve(&cli.config)).await
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
-    let app = App::new(config)?;
+    let redis = anb_queue::connect(&config.redis_url, REDIS_WAIT)
+        .await
+        .context("connecting to redis")?;
+    let app = App::with_revocations(config, redis)?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

@@ -2,9 +2,15 @@
 
 mod accounts;
 mod health;
+mod logout;
 mod media;
+mod profile;
+mod public_videos;
+mod rankings;
 mod upload;
+mod video_actions;
 mod videos;
+mod votes;
 
 use axum::{
     Router,
@@ -24,9 +30,8 @@ const MAX_JSON_BYTES: usize = 64 * 1024;
 /// Room for the multipart boundaries, part headers and text fields around the file.
 const MULTIPART_SLACK_BYTES: u64 = 1024 * 1024;
 
-// TODO: DESIGN §3 rows 3, 4 and 8–12 (logout, profile, delete, public videos, voting,
-// rankings, the caller's votes), the OpenAPI document, grpc-web and the SPA are not served
-// yet — clients get 404 `route_not_found` for them.
+// TODO: DESIGN §3 rows 3 and 4 (logout, profile), the OpenAPI document, grpc-web and the
+// SPA are not served yet — clients get 404 `route_not_found`.
 pub(crate) fn router(state: AppState, limits: Limits) -> Router {
     let upload_body_limit = limits
         .max_upload_bytes
@@ -42,8 +47,21 @@ pub(crate) fn router(state: AppState, limits: Limits) -> Router {
     Router::new()
         .route("/api/auth/signup", post(accounts::sign_up))
         .route("/api/auth/login", post(accounts::log_in))
+        .route("/api/auth/logout", post(logout::log_out))
+        .route("/api/auth/profile", get(profile::show))
         .route("/api/videos", get(videos::list))
-        .route("/api/videos/{video_id}", get(videos::show))
+        .route(
+            "/api/videos/{video_id}",
+            get(videos::show).delete(video_actions::delete),
+        )
+        .route(
+            "/api/videos/{video_id}/publish",
+            post(video_actions::publish),
+        )
+        .route("/api/public/videos", get(public_videos::list))
+        .route("/api/public/videos/{video_id}/vote", post(votes::cast))
+        .route("/api/public/rankings", get(rankings::list))
+        .route("/api/user/votes", get(votes::mine))
         .route("/media/{folder}/{file}", get(media::serve))
         .route("/health", get(health::live))
         .route("/ready", get(health::ready))

@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::{
     AppState,
     error::{GatewayError, Result},
-    extract::Json,
+    extract::{ClientAddress, Json},
     upstream,
 };
+
+/// Metadata in which auth expects the HTTP client's address.
+const CLIENT_IP_METADATA: &str = "x-anb-client-ip";
 
 /// Absent fields arrive empty so that auth, which owns the rules, names the missing one.
 /// No `Debug`: the passwords must not end up in a log.
@@ -109,15 +112,21 @@ pub(crate) struct LoggedIn {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn log_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Json(body): Json<LogInBody>,
 ) -> Result<axum::Json<LoggedIn>> {
-    let request = upstream::request(
+    let mut request = upstream::request(
         LogInRequest {
             email: body.email,
             password: body.password,
         },
         None,
     );
+    // Auth throttles failed log-ins per client address as well as per account.
+    if let Some(address) = address {
+        let value = address.to_string().parse().expect("an IP address is ASCII");
+        request.metadata_mut().insert(CLIENT_IP_METADATA, value);
+    }
     let answer = state
         .upstreams
         .auth

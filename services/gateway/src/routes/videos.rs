@@ -60,7 +60,7 @@ pub(crate) struct VideoDetail {
 }
 
 impl VideoDetail {
-    fn new(video: Video, votes: i64) -> Self {
+    pub(crate) fn new(video: Video, votes: i64) -> Self {
         Self {
             status: status_word(video.status()),
             video_id: video.video_id,
@@ -142,7 +142,7 @@ pub(crate) async fn show(
 }
 
 /// Ids that are not UUIDs name no video: 404, as for any other unknown id.
-fn parse_video_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid> {
+pub(crate) fn parse_video_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid> {
     let not_found = || GatewayError::not_found("video_not_found", "no such video");
     let Path(raw) = raw.map_err(|_| not_found())?;
     Uuid::try_parse(&raw).map_err(|_| not_found())

@@ -11,18 +11,23 @@ use anb_grpc::status_with_reason;
 use anb_proto::{
     auth::v1::{
         GetProfileRequest, GetPublicKeysRequest, GetPublicKeysResponse, LogInRequest,
-        LogInResponse, SignUpRequest, SignUpResponse, User,
+        LogInResponse, LogOutRequest, LogOutResponse, SignUpRequest, SignUpResponse, User,
         auth_service_server::{AuthService, AuthServiceServer},
     },
     videos::v1::{
-        GetVideoRequest, ListMyVideosRequest, ListMyVideosResponse, MarkProcessingRequest,
-        MarkProcessingResponse, RecordTranscodeResultRequest, RecordTranscodeResultResponse,
-        UploadMetadata, UploadRequest, UploadResponse, Video, VideoStatus,
+        DeleteVideoRequest, DeleteVideoResponse, GetVideoRequest, GetVotableVideoRequest,
+        ListMyVideosRequest, ListMyVideosResponse, ListPublicVideosRequest,
+        ListPublicVideosResponse, MarkProcessingRequest, MarkProcessingResponse, Player,
+        PublicVideo, PublishVideoRequest, RecordTranscodeResultRequest,
+        RecordTranscodeResultResponse, UploadMetadata, UploadRequest, UploadResponse, Video,
+        VideoStatus, VotableVideo,
         upload_request::Part,
         videos_service_server::{VideosService, VideosServiceServer},
     },
     votes::v1::{
-        CountVotesRequest, CountVotesResponse,
+        CastVoteRequest, CastVoteResponse, CountVotesRequest, CountVotesResponse,
+        ListMyVotesRequest, ListMyVotesResponse, ListRankingsRequest, ListRankingsResponse,
+        RankingEntry,
         votes_service_server::{VotesService, VotesServiceServer},
     },
 };
@@ -46,6 +51,10 @@ pub const VOTES: i64 = 7;
 pub struct Seen {
     pub authorization: Vec<Option<String>>,
     pub uploads: Vec<ReceivedUpload>,
+    /// Queries of the public gallery, as the gateway forwarded them.
+    pub public_queries: Vec<ListPublicVideosRequest>,
+    /// Every ListRankings request the votes fake received.
+    pub rankings: Vec<ListRankingsRequest>,
     /// Chunk bytes received so far by uploads still in progress or ended.
     pub live_bytes: u64,
 }
@@ -134,9 +143,29 @@ impl AuthService for FakeAuth {
         &self,
         request: Request<LogInRequest>,
     ) -> Result<Response<LogInResponse>, Status> {
+        let request_ip = request
+            .metadata()
+            .get("x-anb-client-ip")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
         let body = request.into_inner();
         if body.email == "slow@test" {
             tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        if body.email == "throttled@test" {
+            let mut status = status_with_reason(
+                Code::ResourceExhausted,
+                "too_many_attempts",
+                "too many log-in attempts; try again later",
+            );
+            status
+                .metadata_mut()
+                .insert("retry-after", "120".parse().expect("ASCII"));
+            return Err(status);
+        }
+        if body.email == "echo-ip@test" {
+            let ip = request_ip.unwrap_or_else(|| "none".to_owned());
+            return Err(Status::invalid_argument(ip));
         }
         if let Some(status) = scripted_failure(&body.email) {
             return Err(status);
@@ -155,8 +184,32 @@ impl AuthService for FakeAuth {
         Ok(Response::new(GetPublicKeysResponse { keys: vec![] }))
     }
 
-    async fn get_profile(&self, _: Request<GetProfileRequest>) -> Result<Response<User>, Status> {
-        Err(Status::unimplemented("not used by the gateway yet"))
+    async fn get_profile(
+        &self,
+        request: Request<GetProfileRequest>,
+    ) -> Result<Response<User>, Status> {
+        if request.metadata().get("authorization").is_none() {
+            return Err(Status::unauthenticated("missing bearer token"));
+        }
+        Ok(Response::new(User {
+            user_id: "8d7f0f5e-4c1b-4f3e-9a55-1f2e3d4c5b6a".to_owned(),
+            first_name: "Ana".to_owned(),
+            last_name: "Pérez".to_owned(),
+            email: "ana@example.com".to_owned(),
+            city: "Bogotá".to_owned(),
+            country: "Colombia".to_owned(),
+            created_at: "2026-12-04T10:00:00Z".to_owned(),
+        }))
+    }
+
+    async fn log_out(
+        &self,
+        request: Request<LogOutRequest>,
+    ) -> Result<Response<LogOutResponse>, Status> {
+        if request.metadata().get("authorization").is_none() {
+            return Err(Status::unauthenticated("missing bearer token"));
+        }
+        Ok(Response::new(LogOutResponse {}))
     }
 }
 
@@ -272,6 +325,81 @@ impl VideosService for FakeVideos {
         }
     }
 
+    async fn delete_video(
+        &self,
+        request: Request<DeleteVideoRequest>,
+    ) -> Result<Response<DeleteVideoResponse>, Status> {
+        remember(&self.record, &request);
+        let video_id = request.into_inner().video_id;
+        match video_id.as_str() {
+            KNOWN_VIDEO => Err(status_with_reason(
+                Code::FailedPrecondition,
+                "already_published",
+                "this video is published for voting and can no longer be deleted",
+            )),
+            FAILED_VIDEO => Ok(Response::new(DeleteVideoResponse { video_id })),
+            other => Err(refusal(other)),
+        }
+    }
+
+    async fn publish_video(
+        &self,
+        request: Request<PublishVideoRequest>,
+    ) -> Result<Response<Video>, Status> {
+        remember(&self.record, &request);
+        match request.into_inner().video_id.as_str() {
+            KNOWN_VIDEO => Ok(Response::new(video(KNOWN_VIDEO, VideoStatus::Processed))),
+            FAILED_VIDEO => Err(status_with_reason(
+                Code::FailedPrecondition,
+                "not_processed",
+                "only a processed video can be published",
+            )),
+            other => Err(refusal(other)),
+        }
+    }
+
+    /// The known video, published by a player of Bogotá.
+    async fn list_public_videos(
+        &self,
+        request: Request<ListPublicVideosRequest>,
+    ) -> Result<Response<ListPublicVideosResponse>, Status> {
+        remember(&self.record, &request);
+        let query = request.into_inner();
+        let in_city = query
+            .city
+            .as_deref()
+            .is_none_or(|city| city.eq_ignore_ascii_case("bogota"));
+        self.record
+            .lock()
+            .expect("record lock")
+            .public_queries
+            .push(query);
+        let processed = video(KNOWN_VIDEO, VideoStatus::Processed);
+        let public = PublicVideo {
+            video_id: KNOWN_VIDEO.to_owned(),
+            title: processed.title,
+            player: Some(Player {
+                user_id: processed.owner_id,
+                first_name: "Ana".to_owned(),
+                last_name: "Díaz".to_owned(),
+                city: "Bogotá".to_owned(),
+                country: "Colombia".to_owned(),
+            }),
+            processed_at: processed.processed_at.unwrap_or_default(),
+            processed_url: processed.processed_url.unwrap_or_default(),
+            poster_url: processed.poster_url.unwrap_or_default(),
+        };
+        let videos = if in_city { vec![public] } else { vec![] };
+        Ok(Response::new(ListPublicVideosResponse { videos }))
+    }
+
+    async fn get_votable_video(
+        &self,
+        _: Request<GetVotableVideoRequest>,
+    ) -> Result<Response<VotableVideo>, Status> {
+        Err(Status::unimplemented("not in the fake"))
+    }
+
     async fn mark_processing(
         &self,
         _: Request<MarkProcessingRequest>,
@@ -287,7 +415,20 @@ impl VideosService for FakeVideos {
     }
 }
 
-pub struct FakeVotes;
+/// Answers votes calls by script: votes for [`KNOWN_VIDEO`] succeed, [`FAILED_VIDEO`] is
+/// not published, [`FOREIGN_VIDEO`] was already voted for, anything else is unknown.
+/// How the fake videos service refuses ids other than the caller's own videos.
+fn refusal(video_id: &str) -> Status {
+    if video_id == FOREIGN_VIDEO {
+        status_with_reason(Code::PermissionDenied, "not_owner", "not your video")
+    } else {
+        status_with_reason(Code::NotFound, "video_not_found", "no such video")
+    }
+}
+
+pub struct FakeVotes {
+    pub record: Record,
+}
 
 #[tonic::async_trait]
 impl VotesService for FakeVotes {
@@ -302,6 +443,62 @@ impl VotesService for FakeVotes {
             .map(|id| (id, VOTES))
             .collect();
         Ok(Response::new(CountVotesResponse { votes }))
+    }
+
+    async fn cast_vote(
+        &self,
+        request: Request<CastVoteRequest>,
+    ) -> Result<Response<CastVoteResponse>, Status> {
+        remember(&self.record, &request);
+        match request.into_inner().video_id.as_str() {
+            KNOWN_VIDEO => Ok(Response::new(CastVoteResponse {})),
+            FAILED_VIDEO => Err(status_with_reason(
+                Code::FailedPrecondition,
+                "not_published",
+                "the video is not published for voting yet",
+            )),
+            FOREIGN_VIDEO => Err(status_with_reason(
+                Code::AlreadyExists,
+                "already_voted",
+                "you already voted for this video",
+            )),
+            _ => Err(status_with_reason(
+                Code::NotFound,
+                "video_not_found",
+                "no such video",
+            )),
+        }
+    }
+
+    async fn list_rankings(
+        &self,
+        request: Request<ListRankingsRequest>,
+    ) -> Result<Response<ListRankingsResponse>, Status> {
+        remember(&self.record, &request);
+        let asked = request.into_inner();
+        self.record
+            .lock()
+            .expect("record lock")
+            .rankings
+            .push(asked.clone());
+        let entry = |position: u32, votes: i64| RankingEntry {
+            position,
+            user_id: FOREIGN_VIDEO.to_owned(),
+            username: format!("Player {position}"),
+            city: asked.city.clone().unwrap_or_else(|| "Cali".to_owned()),
+            votes,
+        };
+        let entries = vec![entry(asked.offset + 1, 9), entry(asked.offset + 2, 4)];
+        Ok(Response::new(ListRankingsResponse { entries }))
+    }
+
+    async fn list_my_votes(
+        &self,
+        request: Request<ListMyVotesRequest>,
+    ) -> Result<Response<ListMyVotesResponse>, Status> {
+        remember(&self.record, &request);
+        let video_ids = vec![KNOWN_VIDEO.to_owned(), FAILED_VIDEO.to_owned()];
+        Ok(Response::new(ListMyVotesResponse { video_ids }))
     }
 }
 
@@ -345,8 +542,9 @@ pub async fn serve_videos(record: Record, max_upload_bytes: u64) -> Served {
     serve(Routes::new(VideosServiceServer::new(service)), &[]).await
 }
 
-pub async fn serve_votes() -> Served {
-    serve(Routes::new(VotesServiceServer::new(FakeVotes)), &[]).await
+pub async fn serve_votes(record: Record) -> Served {
+    let service = FakeVotes { record };
+    serve(Routes::new(VotesServiceServer::new(service)), &[]).await
 }
 
 /// The transcoder's operator API is not used by these routes; only its health is.

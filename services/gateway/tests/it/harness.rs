@@ -43,7 +43,7 @@ impl Mesh {
         Self {
             auth: fakes::serve_auth().await,
             videos: fakes::serve_videos(record.clone(), videos_max_upload).await,
-            votes: fakes::serve_votes().await,
+            votes: fakes::serve_votes(record.clone()).await,
             transcoder: fakes::serve_transcoder().await,
             record,
         }
@@ -118,6 +118,8 @@ pub fn config(mesh: &Mesh, storage: &TempDir) -> Config {
         videos_url: mesh.videos.url(),
         votes_url: mesh.votes.url(),
         transcoder_url: mesh.transcoder.url(),
+        redis_url: "redis://127.0.0.1:6379".to_owned(),
+        redis_prefix: "anb".to_owned(),
         storage_root: storage.path().to_owned(),
         media_url_secret: SecretString::from(MEDIA_SECRET),
         max_upload_bytes: 100 * 1024 * 1024,
@@ -221,6 +223,16 @@ impl Gateway {
             .lock()
             .expect("record lock")
             .authorization
+            .clone()
+    }
+
+    /// The gallery queries the fake videos service received, in order.
+    pub fn public_queries(&self) -> Vec<anb_proto::videos::v1::ListPublicVideosRequest> {
+        self.mesh
+            .record
+            .lock()
+            .expect("record lock")
+            .public_queries
             .clone()
     }
 }

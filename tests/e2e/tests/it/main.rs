@@ -1,6 +1,9 @@
 //! The platform as its users meet it: only the gateway's public REST contract.
 
 mod access;
+mod auth_session;
+mod gallery;
 mod support;
 mod upload_memory;
 mod upload_to_processed;
+mod voting;

@@ -186,3 +186,74 @@ pub fn resident_bytes(pid: u32) -> u64 {
         .expect("Linux reports VmRSS in kB");
     kib * 1024
 }
+
+/// A player signed up with a chosen name and city, and their user id.
+pub struct NamedPlayer {
+    pub token: String,
+    pub user_id: String,
+}
+
+impl Platform {
+    /// Signs up `first last` from `city` with a fresh email and logs in.
+    pub async fn sign_up_as(&self, first: &str, last: &str, city: &str) -> Result<NamedPlayer> {
+        let email = format!("named-{}@example.com", Uuid::new_v4().simple());
+        let (status, body) = self
+            .post_json(
+                None,
+                "/api/auth/signup",
+                &json!({
+                    "first_name": first, "last_name": last, "email": email,
+                    "password1": "StrongPass123", "password2": "StrongPass123",
+                    "city": city, "country": "Colombia",
+                }),
+            )
+            .await?;
+        if status != StatusCode::CREATED {
+            bail!("signup answered {status}: {body}");
+        }
+        let user_id = body["user"]["id"].as_str().context("user.id")?.to_owned();
+        let login = json!({ "email": email, "password": "StrongPass123" });
+        let (status, body) = self.post_json(None, "/api/auth/login", &login).await?;
+        if status != StatusCode::OK {
+            bail!("login answered {status}: {body}");
+        }
+        let token = body["access_token"].as_str().context("access_token")?;
+        Ok(NamedPlayer {
+            token: token.to_owned(),
+            user_id,
+        })
+    }
+
+    /// POSTs `body` as JSON (or nothing for `Value::Null`), with a bearer token if given.
+    pub async fn post_json(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &Value,
+    ) -> Result<(StatusCode, Value)> {
+        let mut request = self.http.post(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if !body.is_null() {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
+    }
+}
+
+impl Platform {
+    /// DELETEs `path` with a bearer token; the body is JSON (every answer of the API is).
+    pub async fn delete_json(&self, token: &str, path: &str) -> Result<(StatusCode, Value)> {
+        let response = self
+            .http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
+    }
+}

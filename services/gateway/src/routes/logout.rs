@@ -1,0 +1,25 @@
+//! Log-out (DESIGN §3 row 3): auth revokes the caller's token until it expires.
+
+use anb_proto::auth::v1::LogOutRequest;
+use axum::extract::State;
+use serde::Serialize;
+
+use crate::{AppState, error::Result, extract::Caller, upstream};
+
+#[derive(Serialize)]
+pub(crate) struct LoggedOut {
+    message: &'static str,
+}
+
+#[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
+pub(crate) async fn log_out(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<LoggedOut>> {
+    let request = upstream::request(LogOutRequest {}, Some(&caller.authorization));
+    state.upstreams.auth.clone().log_out(request).await?;
+
+    Ok(axum::Json(LoggedOut {
+        message: "logged out; the token is revoked",
+    }))
+}
