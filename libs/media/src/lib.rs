@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod artwork;
+mod boxes;
 mod canvas;
 mod output;
 mod pipeline;

@@ -59,6 +59,15 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
     if !has_ftyp_box(path)? {
         return Err(ProbeError::NotMp4);
     }
+    // A file cut short can still open and decode its first pictures when its index is at
+    // the front; its last box then claims more bytes than arrived.
+    let (_, truncated) = crate::boxes::top_level_boxes(path)
+        .map_err(|err| ProbeError::Unreadable(err.to_string()))?;
+    if truncated {
+        return Err(ProbeError::Unreadable(
+            "the file is incomplete (it was cut off)".into(),
+        ));
+    }
     let mut input = format::input(path).map_err(|err| ProbeError::Unreadable(err.to_string()))?;
     let container = input.format().name().to_owned();
     if !container.contains("mp4") {

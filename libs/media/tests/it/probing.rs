@@ -81,3 +81,41 @@ fn text_garbage_and_truncated_files_are_refused_with_a_reason() {
     );
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn a_faststart_file_cut_short_is_refused_even_though_its_first_pictures_decode() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let clip = folder.path().join("clip.mp4");
+    write_clip(
+        &clip,
+        &ClipSpec {
+            width: 320,
+            height: 240,
+            seconds: 3.0,
+            fps: 25,
+            with_audio: false,
+        },
+    )
+    .expect("clip");
+    let output = folder.path().join("faststart.mp4");
+    let poster = folder.path().join("poster.jpg");
+    anb_media::transcode(
+        &clip,
+        &output,
+        &poster,
+        &anb_media::TranscodeSettings::default(),
+    )
+    .expect("transcode");
+    assert!(anb_media::fixtures::moov_before_mdat(&output).expect("boxes"));
+    let bytes = std::fs::read(&output).expect("read");
+    let cut = folder.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).expect("write");
+
+    assert!(probe(&output).is_ok());
+    assert_eq!(
+        probe(&cut),
+        Err(ProbeError::Unreadable(
+            "the file is incomplete (it was cut off)".into()
+        ))
+    );
+}
