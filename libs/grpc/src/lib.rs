@@ -1,10 +1,12 @@
 //! Serving and calling gRPC the same way in every service: each server also exposes the
 //! standard health service and reflection (v1 and v1alpha, for older grpcurl builds) and
-//! drains in-flight calls on shutdown; clients connect lazily with bounded timeouts.
+//! drains in-flight calls on shutdown; clients connect lazily with bounded timeouts and pass
+//! the caller's trace context along.
 #![warn(missing_docs)]
 
 mod error_code;
 mod failure;
+mod trace_context;
 
 use std::{future::Future, time::Duration};
 
@@ -20,6 +22,7 @@ use tracing::Level;
 
 pub use error_code::{ERROR_CODE_KEY, reason_of, status_with_reason};
 pub use failure::{error_chain, internal_status, unavailable_status};
+pub use trace_context::inject_trace_context;
 
 /// How long a client waits for a TCP connection to another service.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

@@ -71,7 +71,9 @@ impl Accounts {
     pub async fn log_in(&self, email: &str, password: SecretString) -> Result<user::Model> {
         // Oversized input cannot belong to an account; refusing it early bounds the work
         // an anonymous caller can ask of Argon2.
+        // PostgreSQL rejects NUL in text, and no stored email holds one.
         if email.trim().chars().count() > MAX_EMAIL_CHARS
+            || email.contains('\0')
             || password.expose_secret().chars().count() > MAX_PASSWORD_CHARS
         {
             return Err(Error::InvalidCredentials);

@@ -2,11 +2,7 @@
 //! request and hands its context to each service it calls, so one trace spans the mesh.
 
 use axum::http::HeaderMap;
-use opentelemetry::{
-    propagation::{Extractor, Injector},
-    trace::TraceContextExt as _,
-};
-use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
+use opentelemetry::{propagation::Extractor, trace::TraceContextExt as _};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
@@ -28,14 +24,6 @@ pub(crate) fn trace_id(span: &Span) -> Option<String> {
         .then(|| span_context.trace_id().to_string())
 }
 
-/// Adds the current span's context to an outgoing gRPC request.
-pub(crate) fn inject_context(metadata: &mut MetadataMap) {
-    let context = Span::current().context();
-    opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut MetadataInjector(metadata));
-    });
-}
-
 struct HeaderExtractor<'a>(&'a HeaderMap);
 
 impl Extractor for HeaderExtractor<'_> {
@@ -45,16 +33,5 @@ impl Extractor for HeaderExtractor<'_> {
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(|name| name.as_str()).collect()
-    }
-}
-
-struct MetadataInjector<'a>(&'a mut MetadataMap);
-
-impl Injector for MetadataInjector<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        let key = MetadataKey::from_bytes(key.as_bytes());
-        if let (Ok(key), Ok(value)) = (key, MetadataValue::try_from(value)) {
-            self.0.insert(key, value);
-        }
     }
 }

@@ -16,7 +16,7 @@ use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
 
-use crate::{config::Config, trace::inject_context};
+use crate::config::Config;
 
 /// How long `/ready` waits for each service's health answer.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -79,6 +79,6 @@ pub(crate) fn request<T>(message: T, authorization: Option<&HeaderValue>) -> ton
     if let Some(value) = authorization.and_then(|v| MetadataValue::try_from(v.as_bytes()).ok()) {
         metadata.insert("authorization", value);
     }
-    inject_context(metadata);
+    anb_grpc::inject_trace_context(metadata);
     request
 }

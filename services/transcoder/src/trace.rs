@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 
 use anb_queue::Delivery;
-use opentelemetry::propagation::Injector;
-use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
@@ -26,25 +24,4 @@ pub(crate) fn job_span(delivery: &Delivery) -> Span {
         let _ = span.set_parent(parent);
     }
     span
-}
-
-/// Adds the current span's context to an outgoing request.
-pub(crate) fn inject_context<T>(request: &mut tonic::Request<T>) {
-    let context = Span::current().context();
-    opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut MetadataInjector(request.metadata_mut()));
-    });
-}
-
-struct MetadataInjector<'a>(&'a mut MetadataMap);
-
-impl Injector for MetadataInjector<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        if let (Ok(key), Ok(value)) = (
-            MetadataKey::from_bytes(key.as_bytes()),
-            MetadataValue::try_from(value),
-        ) {
-            self.0.insert(key, value);
-        }
-    }
 }

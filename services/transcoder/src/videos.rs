@@ -12,7 +12,7 @@ use anb_queue::TranscodeJob;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status, transport::Channel};
 
-use crate::{backoff::Backoff, trace::inject_context};
+use crate::backoff::Backoff;
 
 /// Longest one call to videos may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -115,7 +115,7 @@ impl Videos {
 fn request<T>(message: T) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);
     request.set_timeout(CALL_TIMEOUT);
-    inject_context(&mut request);
+    anb_grpc::inject_trace_context(request.metadata_mut());
     request
 }
 

@@ -17,6 +17,8 @@ use crate::{
 
 /// Page size when the caller asks for none.
 const DEFAULT_PAGE: u32 = 20;
+/// Longest city filter accepted, as in the rankings; no city name is near it.
+const MAX_CITY_CHARS: usize = 100;
 /// Largest page, so one request cannot make the service sign thousands of URLs.
 const MAX_PAGE: u32 = 100;
 
@@ -93,6 +95,20 @@ pub(crate) async fn gallery(
             )));
         }
     };
+    // PostgreSQL rejects NUL in text; a control character is in no city name anyway. The
+    // length bound matches the rankings' so both public lists refuse the same filters.
+    if let Some(city) = request.city.as_deref().map(str::trim) {
+        if city.chars().any(char::is_control) {
+            return Err(Error::InvalidParameter(
+                "city must not contain control characters".to_owned(),
+            ));
+        }
+        if city.chars().count() > MAX_CITY_CHARS {
+            return Err(Error::InvalidParameter(format!(
+                "city must be at most {MAX_CITY_CHARS} characters"
+            )));
+        }
+    }
     let city_key = request
         .city
         .as_deref()

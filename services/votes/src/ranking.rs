@@ -52,6 +52,15 @@ impl Page {
                 "city must be at most 100 characters",
             ));
         }
+        // PostgreSQL rejects NUL in text; a control character is in no city name anyway.
+        if city
+            .as_ref()
+            .is_some_and(|city| city.chars().any(char::is_control))
+        {
+            return Err(Error::InvalidParameter(
+                "city must not contain control characters",
+            ));
+        }
         Ok(Self {
             limit,
             offset,
@@ -155,5 +164,17 @@ mod tests {
             Page::parse(5, 0, Some("x".repeat(101))),
             Err(Error::InvalidParameter(_))
         ));
+    }
+
+    #[test]
+    fn a_city_with_a_control_character_is_refused_before_reaching_postgres() {
+        for city in ["Ca\0li", "Ca\u{7}li"] {
+            assert!(matches!(
+                Page::parse(5, 0, Some(city.to_owned())),
+                Err(Error::InvalidParameter(
+                    "city must not contain control characters"
+                ))
+            ));
+        }
     }
 }

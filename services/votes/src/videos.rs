@@ -7,13 +7,7 @@ use std::time::Duration;
 use anb_proto::videos::v1::{
     GetVotableVideoRequest, VotableVideo, videos_service_client::VideosServiceClient,
 };
-use opentelemetry::propagation::Injector;
-use tonic::{
-    Code, Status,
-    metadata::{MetadataKey, MetadataMap, MetadataValue},
-    transport::Channel,
-};
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use tonic::{Code, Status, metadata::MetadataMap, transport::Channel};
 use uuid::Uuid;
 
 use crate::{
@@ -107,23 +101,7 @@ fn forward(caller: &MetadataMap, outgoing: &mut MetadataMap) {
     if let Some(authorization) = caller.get("authorization") {
         outgoing.insert("authorization", authorization.clone());
     }
-    let context = tracing::Span::current().context();
-    opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut MetadataInjector(outgoing));
-    });
-}
-
-struct MetadataInjector<'a>(&'a mut MetadataMap);
-
-impl Injector for MetadataInjector<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        if let (Ok(key), Ok(value)) = (
-            MetadataKey::from_bytes(key.as_bytes()),
-            MetadataValue::try_from(value),
-        ) {
-            self.0.insert(key, value);
-        }
-    }
+    anb_grpc::inject_trace_context(outgoing);
 }
 
 #[cfg(test)]
