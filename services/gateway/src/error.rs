@@ -15,7 +15,7 @@ use tonic::Code;
 /// Result of a request handler.
 pub type Result<T, E = GatewayError> = std::result::Result<T, E>;
 
-/// Why the gateway cannot start or stopped serving.
+/// Why the gateway cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A setting that cannot work.
@@ -24,9 +24,6 @@ pub enum Error {
     /// An upstream address tonic refuses.
     #[error(transparent)]
     Address(#[from] anb_grpc::InvalidAddress),
-    /// The HTTP server failed.
-    #[error("serving HTTP")]
-    Serve(#[source] std::io::Error),
 }
 
 /// Why a request failed. [`IntoResponse`] is the one place that turns it into a status and
@@ -164,6 +161,14 @@ fn classify_status(status: &tonic::Status) -> (StatusCode, &str, String) {
                 StatusCode::SERVICE_UNAVAILABLE,
                 reason_or(status, "unavailable"),
                 message,
+            );
+        }
+        // The client, not a service, was too slow: videos stopped waiting for its bytes.
+        Code::DeadlineExceeded if anb_grpc::reason_of(status) == Some("upload_stalled") => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "upload_timeout",
+                status.message().to_owned(),
             );
         }
         Code::DeadlineExceeded => {

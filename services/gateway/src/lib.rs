@@ -7,7 +7,9 @@ mod config;
 mod error;
 mod extract;
 mod middleware;
+mod openapi;
 mod routes;
+mod server;
 mod trace;
 mod upstream;
 
@@ -17,7 +19,7 @@ use anb_identity::TokenVerifier;
 use anb_storage::{Storage, UrlSigner};
 use axum::Router;
 use secrecy::ExposeSecret as _;
-use tokio::{net::TcpListener, sync::oneshot};
+use tokio::net::TcpListener;
 
 pub use config::{Cli, Config, ConfigError};
 pub use error::{Error, GatewayError};
@@ -121,34 +123,12 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let (draining_tx, draining_rx) = oneshot::channel();
-    let graceful = async move {
-        shutdown.await;
-        tracing::info!("shutdown requested, draining requests");
-        let _ = draining_tx.send(());
-    };
-    // Connect info gives log-in throttling the client's address.
-    let service = app
-        .router()
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(graceful);
-    let server = server.into_future();
-
-    let grace_over = async {
-        // The sender lives inside `server`; it is only dropped once the server is done.
-        if draining_rx.await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tokio::time::sleep(app.shutdown_grace).await;
-    };
-    tokio::select! {
-        served = server => served.map_err(Error::Serve),
-        () = grace_over => {
-            tracing::warn!(
-                grace_secs = app.shutdown_grace.as_secs(),
-                "requests still running after the shutdown grace period; stopping anyway"
-            );
-            Ok(())
-        }
+    let grace = app.shutdown_grace;
+    if !server::serve(listener, app.router(), shutdown, grace).await {
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "requests still running after the shutdown grace period; stopping anyway"
+        );
     }
+    Ok(())
 }

@@ -26,17 +26,36 @@ const CHUNK_BYTES: usize = 128 * 1024;
 /// Chunks waiting for the gRPC stream; with [`CHUNK_BYTES`] this bounds the gateway's
 /// buffer per upload to 512 KiB beyond what HTTP/2 flow control holds.
 const CHANNEL_CAPACITY: usize = 4;
+/// How long a partial chunk may wait for more bytes before it is sent anyway.
+const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
 /// Longest text field read; titles are far shorter.
 const MAX_TEXT_FIELD_BYTES: usize = 8 * 1024;
 
 /// The 201 answer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct UploadAccepted {
     message: &'static str,
     task_id: String,
     video_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/videos/upload",
+    operation_id = "uploadVideo",
+    tag = "videos",
+    summary = "Upload a video and queue its processing",
+    request_body(content = crate::openapi::UploadForm, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored as `uploaded`; processing is queued", body = UploadAccepted),
+        (status = 400, description = "Not an MP4, unreadable or truncated, duration outside 20–60 s, shorter side below 1080 px, missing title or file, malformed form", body = crate::openapi::ApiError),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+        (status = 408, description = "The body arrived too slowly (`upload_timeout`)", body = crate::openapi::ApiError),
+        (status = 413, description = "Larger than the size limit; refused as soon as it is crossed", body = crate::openapi::ApiError),
+        (status = 415, description = "Not `multipart/form-data`", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id))]
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -154,12 +173,27 @@ async fn pump(mut multipart: Multipart, sender: mpsc::Sender<UploadRequest>) -> 
 }
 
 /// Re-cuts the field into [`CHUNK_BYTES`] messages, whatever sizes the network delivers.
+/// A partial chunk is sent once the client pauses for [`FLUSH_AFTER`], so a slow client's
+/// bytes reach videos (and keep its idle timer from firing) instead of waiting here.
 async fn stream_file(
     field: &mut Field<'_>,
     sender: &mpsc::Sender<UploadRequest>,
 ) -> Result<(), Pump> {
     let mut chunk = Vec::with_capacity(CHUNK_BYTES);
-    while let Some(mut bytes) = field.chunk().await? {
+    loop {
+        let next = if chunk.is_empty() {
+            field.chunk().await?
+        } else {
+            match tokio::time::timeout(FLUSH_AFTER, field.chunk()).await {
+                Ok(next) => next?,
+                Err(_) => {
+                    let partial = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_BYTES));
+                    send(sender, Part::Chunk(partial)).await?;
+                    continue;
+                }
+            }
+        };
+        let Some(mut bytes) = next else { break };
         while !bytes.is_empty() {
             let take = bytes.len().min(CHUNK_BYTES - chunk.len());
             chunk.extend_from_slice(&bytes.split_to(take));

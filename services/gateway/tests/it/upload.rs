@@ -286,3 +286,49 @@ async fn an_upload_without_a_token_is_401_and_reaches_no_service() {
     );
     assert!(gateway.forwarded_authorization().is_empty());
 }
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_any_byte_is_read() {
+    let gateway = Gateway::start().await;
+    let request = Request::post("/api/videos/upload")
+        .header(header::AUTHORIZATION, gateway.bearer())
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::CONTENT_LENGTH, "10000000000")
+        .body(Body::empty())
+        .expect("valid request");
+
+    let reply = gateway.send(request).await;
+
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.json()["code"], "file_too_large");
+}
+
+#[tokio::test]
+async fn bytes_of_a_client_that_pauses_are_passed_on_before_the_pause_ends() {
+    use futures::StreamExt as _;
+
+    let gateway = Gateway::start().await;
+    let whole = form(
+        &[Part::Text("title", "Slow"), Part::File(&file_of(4000))],
+        true,
+    );
+    let (first, rest) = whole.split_at(whole.len() / 2);
+    let pieces = [
+        (0u64, bytes::Bytes::copy_from_slice(first)),
+        (800, bytes::Bytes::copy_from_slice(rest)),
+    ];
+    let body = futures::stream::iter(pieces).then(|(pause_ms, piece)| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
+        Ok::<_, std::convert::Infallible>(piece)
+    });
+
+    let reply = send_upload(&gateway, &gateway.bearer(), Body::from_stream(body)).await;
+
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let seen = gateway.uploads(1).await.remove(0);
+    assert_eq!(seen.bytes, 4000);
+    assert_eq!(seen.chunks, 2, "the half before the pause went on its own");
+}
