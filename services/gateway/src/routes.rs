@@ -1,16 +1,16 @@
 //! The route table: which handler serves which path, with which limits.
 
-mod accounts;
-mod health;
-mod logout;
-mod media;
-mod profile;
-mod public_videos;
-mod rankings;
-mod upload;
-mod video_actions;
-mod videos;
-mod votes;
+pub(crate) mod accounts;
+pub(crate) mod health;
+pub(crate) mod logout;
+pub(crate) mod media;
+pub(crate) mod profile;
+pub(crate) mod public_videos;
+pub(crate) mod rankings;
+pub(crate) mod upload;
+pub(crate) mod video_actions;
+pub(crate) mod videos;
+pub(crate) mod votes;
 
 use axum::{
     Router,
@@ -30,8 +30,32 @@ const MAX_JSON_BYTES: usize = 64 * 1024;
 /// Room for the multipart boundaries, part headers and text fields around the file.
 const MULTIPART_SLACK_BYTES: u64 = 1024 * 1024;
 
-// TODO: DESIGN §3 rows 3 and 4 (logout, profile), the OpenAPI document, grpc-web and the
-// SPA are not served yet — clients get 404 `route_not_found`.
+// TODO: grpc-web and the browser app are not served yet — clients get 404
+// `route_not_found` for them.
+
+/// Refuses a declared `Content-Length` over `limit` at once, before any byte is read (the
+/// body limit alone would only notice after the limit's worth had streamed in).
+async fn refuse_declared_oversize(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        let message = format!("the upload is larger than the limit of {limit} bytes");
+        let error = GatewayError::TooLarge {
+            code: "file_too_large",
+            message,
+        };
+        return axum::response::IntoResponse::into_response(error);
+    }
+    next.run(request).await
+}
+
 pub(crate) fn router(state: AppState, limits: Limits) -> Router {
     let upload_body_limit = limits
         .max_upload_bytes
@@ -39,6 +63,10 @@ pub(crate) fn router(state: AppState, limits: Limits) -> Router {
     let upload_body_limit = usize::try_from(upload_body_limit).unwrap_or(usize::MAX);
     let upload_route = post(upload::upload)
         .layer(DefaultBodyLimit::max(upload_body_limit))
+        .layer(from_fn_with_state(
+            upload_body_limit,
+            refuse_declared_oversize,
+        ))
         .layer(from_fn_with_state(
             Deadline::upload(limits.upload_timeout),
             enforce_deadline,
@@ -65,6 +93,7 @@ pub(crate) fn router(state: AppState, limits: Limits) -> Router {
         .route("/media/{folder}/{file}", get(media::serve))
         .route("/health", get(health::live))
         .route("/ready", get(health::ready))
+        .merge(crate::openapi::router())
         .route_layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .route_layer(from_fn_with_state(
             Deadline::request(limits.request_timeout),

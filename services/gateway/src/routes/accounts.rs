@@ -16,7 +16,7 @@ const CLIENT_IP_METADATA: &str = "x-anb-client-ip";
 
 /// Absent fields arrive empty so that auth, which owns the rules, names the missing one.
 /// No `Debug`: the passwords must not end up in a log.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(crate) struct SignUpBody {
     first_name: String,
@@ -28,14 +28,15 @@ pub(crate) struct SignUpBody {
     country: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct SignedUp {
     message: &'static str,
     user: UserView,
 }
 
 /// A user as clients see it: never any password material.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 struct UserView {
     id: String,
     first_name: String,
@@ -60,6 +61,20 @@ impl From<User> for UserView {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/signup",
+    operation_id = "signUp",
+    tag = "accounts",
+    summary = "Create a player account",
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "Account created; the user without any password material", body = SignedUp),
+        (status = 400, description = "A missing or invalid field, passwords that differ, a weak password (at least 8 characters with a lower-case letter, an upper-case letter and a digit) or an email already taken, in any letter case", body = crate::openapi::ApiError),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::ApiError),
+        (status = 415, description = "Not `application/json`", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn sign_up(
     State(state): State<AppState>,
@@ -95,20 +110,35 @@ pub(crate) async fn sign_up(
     Ok((StatusCode::CREATED, axum::Json(body)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub(crate) struct LogInBody {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct LoggedIn {
     access_token: String,
     token_type: String,
     expires_in: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    operation_id = "logIn",
+    tag = "accounts",
+    summary = "Exchange email and password for an access token",
+    request_body = LogInBody,
+    responses(
+        (status = 200, description = "Logged in", body = LoggedIn),
+        (status = 400, description = "Malformed body", body = crate::openapi::ApiError),
+        (status = 401, description = "Bad credentials; the same answer for an unknown email and a wrong password", body = crate::openapi::ApiError),
+        (status = 415, description = "Not `application/json`", body = crate::openapi::ApiError),
+        (status = 429, description = "Too many failed attempts for this account or client address; see `Retry-After`", body = crate::openapi::ApiError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn log_in(
     State(state): State<AppState>,

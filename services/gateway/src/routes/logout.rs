@@ -6,11 +6,23 @@ use serde::Serialize;
 
 use crate::{AppState, error::Result, extract::Caller, upstream};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct LoggedOut {
     message: &'static str,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    operation_id = "logOut",
+    tag = "accounts",
+    summary = "Revoke the caller's token until it expires",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token is revoked", body = LoggedOut),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
 pub(crate) async fn log_out(
     State(state): State<AppState>,

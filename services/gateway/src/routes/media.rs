@@ -30,6 +30,27 @@ pub(crate) struct LinkParams {
     sig: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/media/{folder}/{file}",
+    operation_id = "getMedia",
+    tag = "media",
+    summary = "A media file behind a signed link; supports `Range`",
+    params(
+        ("folder" = String, Path, description = "`originals`, `processed` or `posters`"),
+        ("file" = String, Path, description = "`<video_id>.mp4`, or `<video_id>.jpg` for posters"),
+        ("expires" = i64, Query, description = "Unix time the link expires"),
+        ("sig" = String, Query, description = "The link's signature"),
+        ("Range" = Option<String>, Header, description = "Byte range, e.g. `bytes=0-1023`"),
+    ),
+    responses(
+        (status = 200, description = "The whole file", content((String = "video/mp4"), (String = "image/jpeg"))),
+        (status = 206, description = "The requested byte range", content((String = "video/mp4"), (String = "image/jpeg"))),
+        (status = 403, description = "Missing, wrong or expired signature (`invalid_signature`, `media_link_expired`)", body = crate::openapi::ApiError),
+        (status = 404, description = "No such file", body = crate::openapi::ApiError),
+        (status = 416, description = "Unsatisfiable range", body = crate::openapi::ApiError),
+    )
+)]
 pub(crate) async fn serve(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::{AppState, error::Result, extract::Caller, upstream};
 
 /// The account as its owner sees it: never any password material.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Profile {
     id: String,
     first_name: String,
@@ -35,6 +35,18 @@ impl From<User> for Profile {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/profile",
+    operation_id = "getProfile",
+    tag = "accounts",
+    summary = "The caller's account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = Profile),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
 pub(crate) async fn show(
     State(state): State<AppState>,

@@ -28,7 +28,7 @@ pub(crate) struct RawQuery {
 }
 
 /// One item of `GET /api/public/videos`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct GalleryItem {
     video_id: String,
     title: String,
@@ -39,7 +39,7 @@ pub(crate) struct GalleryItem {
     votes: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 struct Player {
     first_name: String,
     last_name: String,
@@ -67,6 +67,22 @@ impl GalleryItem {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/public/videos",
+    operation_id = "listPublicVideos",
+    tag = "public",
+    summary = "Videos published for voting, newest first; no token needed",
+    params(
+        ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip, default 0"),
+        ("city" = Option<String>, Query, description = "Only players of this city; empty means all"),
+    ),
+    responses(
+        (status = 200, description = "A page of the gallery", body = Vec<GalleryItem>),
+        (status = 400, description = "A parameter that is not a number in range (`invalid_parameter`)", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<AppState>,

@@ -25,7 +25,8 @@ pub(crate) struct RawQuery {
 }
 
 /// One row of `GET /api/public/rankings`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = RankingEntry)]
 pub(crate) struct Entry {
     position: u32,
     username: String,
@@ -46,6 +47,22 @@ impl From<RankingEntry> for Entry {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/public/rankings",
+    operation_id = "listRankings",
+    tag = "public",
+    summary = "Players ranked by the votes their published videos received",
+    params(
+        ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip, default 0"),
+        ("city" = Option<String>, Query, description = "Only players of this city; empty means all"),
+    ),
+    responses(
+        (status = 200, description = "Most votes first; ties by display name case-insensitively, then user id", body = Vec<Entry>),
+        (status = 400, description = "A parameter that is not a number in range (`invalid_parameter`)", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<AppState>,

@@ -17,12 +17,28 @@ use crate::{
 };
 
 /// `DELETE /api/videos/{video_id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Deleted {
     message: &'static str,
     video_id: String,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/videos/{video_id}",
+    operation_id = "deleteVideo",
+    tag = "videos",
+    summary = "Delete a video not published for voting, with its files",
+    params(("video_id" = uuid::Uuid, Path, description = "The video's id; anything else is 404")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 400, description = "Already published for voting", body = crate::openapi::ApiError),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+        (status = 403, description = "Another player's video", body = crate::openapi::ApiError),
+        (status = 404, description = "No such video (ids that are not UUIDs included)", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id, video_id))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
@@ -49,6 +65,22 @@ pub(crate) async fn delete(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/videos/{video_id}/publish",
+    operation_id = "publishVideo",
+    tag = "videos",
+    summary = "Make a processed video public, published for voting; idempotent",
+    params(("video_id" = uuid::Uuid, Path, description = "The video's id; anything else is 404")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Published; the video as it is now", body = VideoDetail),
+        (status = 400, description = "Not processed yet (`not_processed`)", body = crate::openapi::ApiError),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+        (status = 403, description = "Another player's video", body = crate::openapi::ApiError),
+        (status = 404, description = "No such video (ids that are not UUIDs included)", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id, video_id))]
 pub(crate) async fn publish(
     State(state): State<AppState>,

@@ -17,10 +17,11 @@ use crate::{
 };
 
 /// One row of `GET /api/videos`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct VideoSummary {
     video_id: String,
     title: String,
+    #[schema(value_type = crate::openapi::VideoStatus)]
     status: &'static str,
     is_public: bool,
     uploaded_at: String,
@@ -43,10 +44,11 @@ impl From<Video> for VideoSummary {
 }
 
 /// `GET /api/videos/{video_id}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct VideoDetail {
     video_id: String,
     title: String,
+    #[schema(value_type = crate::openapi::VideoStatus)]
     status: &'static str,
     is_public: bool,
     uploaded_at: String,
@@ -89,6 +91,18 @@ fn status_word(status: VideoStatus) -> &'static str {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/videos",
+    operation_id = "listMyVideos",
+    tag = "videos",
+    summary = "The caller's own videos",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Newest first", body = Vec<VideoSummary>),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id))]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -108,6 +122,21 @@ pub(crate) async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/videos/{video_id}",
+    operation_id = "getVideo",
+    tag = "videos",
+    summary = "One of the caller's videos, with signed media links",
+    params(("video_id" = uuid::Uuid, Path, description = "The video's id; anything else is 404")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The video", body = VideoDetail),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+        (status = 403, description = "Another player's video", body = crate::openapi::ApiError),
+        (status = 404, description = "No such video (ids that are not UUIDs included)", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id, video_id))]
 pub(crate) async fn show(
     State(state): State<AppState>,

@@ -14,11 +14,26 @@ use crate::{
 };
 
 /// `POST /api/public/videos/{video_id}/vote`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Voted {
     message: &'static str,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/public/videos/{video_id}/vote",
+    operation_id = "castVote",
+    tag = "public",
+    summary = "Vote for a video, once per user",
+    params(("video_id" = uuid::Uuid, Path, description = "The video's id; anything else is 404")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Vote recorded", body = Voted),
+        (status = 400, description = "Already voted, or the video is not processed yet", body = crate::openapi::ApiError),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+        (status = 404, description = "No such video, or another player's private one", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id, video_id))]
 pub(crate) async fn cast(
     State(state): State<AppState>,
@@ -43,6 +58,18 @@ pub(crate) async fn cast(
 
 /// `GET /api/user/votes`: a plain JSON array of the ids of the videos the caller voted
 /// for, newest vote first.
+#[utoipa::path(
+    get,
+    path = "/api/user/votes",
+    operation_id = "listMyVotes",
+    tag = "public",
+    summary = "Ids of the videos the caller voted for, newest vote first",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Video ids", body = Vec<uuid::Uuid>),
+        (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id))]
 pub(crate) async fn mine(
     State(state): State<AppState>,
