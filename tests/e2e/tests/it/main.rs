@@ -2,6 +2,7 @@
 
 mod access;
 mod auth_session;
+mod contract;
 mod gallery;
 mod support;
 mod upload_memory;

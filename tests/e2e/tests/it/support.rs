@@ -257,3 +257,10 @@ impl Platform {
         Ok((status, response.json().await?))
     }
 }
+
+impl Platform {
+    /// `deploy/local/up`'s state folder (secrets, logs, pids).
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+}
