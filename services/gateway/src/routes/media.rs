@@ -68,7 +68,7 @@ pub(crate) async fn serve(
         .verify(&key, params.expires, &params.sig, unix_now())?;
 
     let file = ServeFile::new(state.storage.path(kind, video_id));
-    let response = match file.oneshot(request).await {
+    let response = match file.oneshot(ignore_foreign_range_units(request)).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
@@ -82,6 +82,20 @@ pub(crate) async fn serve(
         HeaderValue::from_static(CACHE_CONTROL),
     );
     Ok(response)
+}
+
+/// RFC 9110 §14.2: a range unit the server does not understand is ignored and the whole
+/// file served; tower-http would answer 416 instead.
+fn ignore_foreign_range_units(mut request: Request) -> Request {
+    let in_bytes = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|value| value.as_bytes().get(..6))
+        .is_some_and(|unit| unit.eq_ignore_ascii_case(b"bytes="));
+    if !in_bytes {
+        request.headers_mut().remove(header::RANGE);
+    }
+    request
 }
 
 fn unix_now() -> i64 {

@@ -111,6 +111,23 @@ async fn an_unsatisfiable_range_is_a_416_json_error() {
 }
 
 #[tokio::test]
+async fn a_range_in_an_unknown_unit_is_ignored_and_the_whole_file_served() {
+    let gateway = Gateway::start().await;
+    let content = store_files(&gateway);
+
+    let reply = fetch(
+        &gateway,
+        &signed(&processed_key(), unix_now()),
+        Some("seconds=0-10"),
+    )
+    .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, content);
+    assert!(!reply.headers.contains_key(header::CONTENT_RANGE));
+}
+
+#[tokio::test]
 async fn a_tampered_signature_or_key_is_403() {
     let gateway = Gateway::start().await;
     store_files(&gateway);
