@@ -223,3 +223,42 @@ async fn huge_headers_are_refused_and_the_gateway_stays_healthy() {
     );
     assert_ready(&platform).await;
 }
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_is_cut_off_and_others_are_served() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let platform = Platform::from_env();
+    let address = platform
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("the gateway accepts connections");
+    socket
+        .write_all(b"GET /health HTTP/1.1\r\nHost: anb\r\nX-Slow: ")
+        .await
+        .expect("partial headers sent");
+
+    // While that client dawdles, everyone else is served.
+    assert_ready(&platform).await;
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        socket.read_to_end(&mut rest),
+    )
+    .await;
+
+    assert!(
+        closed.is_ok(),
+        "the connection was still open after 30 s of unfinished headers"
+    );
+    let answer = String::from_utf8_lossy(&rest);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "a half-sent request got an answer: {answer:?}"
+    );
+    assert_ready(&platform).await;
+}
