@@ -136,6 +136,11 @@ pub(crate) fn watermark() -> Yuva {
 
 /// The bumper card as a full 1280x720 picture.
 pub(crate) fn bumper() -> Yuva {
+    Yuva::from_rgba(&bumper_card())
+}
+
+/// The bumper card in RGBA, before conversion for blending.
+pub(crate) fn bumper_card() -> RgbaImage {
     let (width, height) = (crate::OUTPUT_WIDTH, crate::OUTPUT_HEIGHT);
     let mut card = RgbaImage::transparent(width, height);
     card.fill_rect(0, 0, width, height, BUMPER_BACKGROUND, 255);
@@ -151,7 +156,7 @@ pub(crate) fn bumper() -> Yuva {
         cell,
         WHITE,
     );
-    Yuva::from_rgba(&card)
+    card
 }
 
 #[cfg(test)]

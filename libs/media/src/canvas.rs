@@ -22,6 +22,12 @@ impl RgbaImage {
         }
     }
 
+    /// Width, height and the straight-alpha pixels row by row.
+    #[cfg(feature = "fixtures")]
+    pub(crate) fn parts(&self) -> (u32, u32, &[[u8; 4]]) {
+        (self.width, self.height, &self.pixels)
+    }
+
     #[cfg(test)]
     pub(crate) fn pixel(&self, x: u32, y: u32) -> (Rgb, u8) {
         let [r, g, b, a] = self.pixels[(y * self.width + x) as usize];
@@ -107,7 +113,7 @@ fn disc_coverage(px: u32, py: u32, (cx, cy, radius): (f32, f32, f32)) -> f32 {
     (radius - (dx * dx + dy * dy).sqrt() + 0.5).clamp(0.0, 1.0)
 }
 
-fn to_yuv(Rgb(r, g, b): Rgb) -> [f32; 3] {
+pub(crate) fn to_yuv(Rgb(r, g, b): Rgb) -> [f32; 3] {
     let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
     [
         16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0,

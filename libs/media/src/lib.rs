@@ -21,7 +21,7 @@ pub use artwork::{
     BUMPER_BACKGROUND, Rgb, WATERMARK_PROBE_COLOUR, WATERMARK_PROBE_POINT, WATERMARK_RECT,
 };
 pub use pipeline::{TranscodeError, TranscodeReport, TranscodeSettings, transcode};
-pub use probe::{MediaInfo, ProbeError, probe};
+pub use probe::{MAX_PIXELS, MediaInfo, ProbeError, probe};
 
 /// Output width of the showcase format.
 pub const OUTPUT_WIDTH: u32 = 1280;

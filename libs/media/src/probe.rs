@@ -94,6 +94,7 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
         .or(stream_duration)
         .ok_or_else(|| ProbeError::Unreadable("its duration is unknown".into()))?;
 
+    check_pixel_budget(&stream_size(&input, index)?)?;
     let first = first_picture(&mut input, index)?;
     let (mut width, mut height) = (first.width(), first.height());
     if rotation % 180 == 90 {
@@ -119,6 +120,29 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
         has_audio,
         stream_count,
     })
+}
+
+/// The largest picture accepted: 4096x2304 (DCI 4K width at 16:9). Decoding, filtering and
+/// frame queues hold several pictures at once, so an 8K upload would multiply the worker's
+/// memory; it is refused from the stream header, before a picture is decoded.
+pub const MAX_PIXELS: (u32, u32) = (4096, 2304);
+
+fn stream_size(input: &format::context::Input, index: usize) -> Result<(u32, u32), ProbeError> {
+    let stream = input.stream(index).ok_or(ProbeError::NoVideoStream)?;
+    let video = codec::context::Context::from_parameters(stream.parameters())
+        .and_then(|context| context.decoder().video())
+        .map_err(|err| ProbeError::Unreadable(err.to_string()))?;
+    Ok((video.width(), video.height()))
+}
+
+fn check_pixel_budget(&(width, height): &(u32, u32)) -> Result<(), ProbeError> {
+    let (max_width, max_height) = MAX_PIXELS;
+    if u64::from(width) * u64::from(height) > u64::from(max_width) * u64::from(max_height) {
+        return Err(ProbeError::Unreadable(format!(
+            "its pictures are too large ({width}x{height}; at most {max_width}x{max_height} pixels)"
+        )));
+    }
+    Ok(())
 }
 
 /// Every MP4 starts with an `ftyp` box; checking it first keeps other formats that FFmpeg

@@ -145,7 +145,12 @@ impl MainSegment {
         if self.last_pts.is_some_and(|last| pts <= last) {
             return None;
         }
-        if let Some(last) = self.last_pts {
+        // The container's own duration for this picture when it has one: with a variable
+        // rate the gap before a picture says little about how long it is shown.
+        let stored = picture.packet().duration;
+        if stored > 0 {
+            self.last_duration = stored;
+        } else if let Some(last) = self.last_pts {
             self.last_duration = pts - last;
         } else if let Some(duration) = self.nominal_duration {
             self.last_duration = duration;

@@ -178,3 +178,55 @@ fn garbage_input_fails_as_the_inputs_fault_and_leaves_no_files() {
     );
     assert!(!Path::new(&output).exists());
 }
+
+/// Browsers start decoding at the keyframe before a seek target, and Chromium cannot start
+/// at an open GOP's recovery point: every keyframe must be an IDR picture.
+#[test]
+fn every_keyframe_is_an_idr_picture_so_players_can_seek() {
+    let spec = ClipSpec {
+        width: 640,
+        height: 480,
+        seconds: 4.0,
+        fps: 30,
+        with_audio: false,
+    };
+    // The production preset: ultrafast turns scene-cut detection, and so later keyframes, off.
+    let settings = TranscodeSettings {
+        preset: "veryfast".into(),
+        ..short_window()
+    };
+    let outcome = transcode_clip(&spec, &settings);
+
+    let keyframes = keyframe_nal_types(&outcome.output);
+
+    assert!(
+        keyframes.len() >= 2,
+        "the cut from bumper to clip starts a new GOP: {keyframes:?}"
+    );
+    assert!(
+        keyframes.iter().all(|types| types.contains(&IDR_NAL_TYPE)),
+        "{keyframes:?}"
+    );
+}
+
+const IDR_NAL_TYPE: u8 = 5;
+
+/// NAL unit types of each keyframe packet; MP4 stores units with 4-byte length prefixes.
+fn keyframe_nal_types(path: &Path) -> Vec<Vec<u8>> {
+    let mut input = ffmpeg_next::format::input(path).expect("output opens");
+    input
+        .packets()
+        .filter(|(_, packet)| packet.is_key())
+        .map(|(_, packet)| {
+            let mut data = packet.data().unwrap_or_default();
+            let mut types = Vec::new();
+            while data.len() > 4 {
+                let length = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
+                types.push(data[4] & 0x1f);
+                let next = usize::try_from(length).map_or(data.len(), |n| (n + 4).min(data.len()));
+                data = &data[next..];
+            }
+            types
+        })
+        .collect()
+}
