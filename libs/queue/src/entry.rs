@@ -52,6 +52,11 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
+    /// The job it holds, when the payload is one this version can run.
+    pub fn job(&self) -> Option<TranscodeJob> {
+        serde_json::from_str(&self.payload).ok()
+    }
+
     pub(crate) fn from_raw((id, fields): RawEntry) -> Self {
         let text = |name: &str| {
             fields

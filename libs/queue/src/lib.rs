@@ -9,6 +9,7 @@ mod consumer;
 mod entry;
 mod job;
 mod queue;
+mod redrive;
 
 pub use connect::{COMMAND_TIMEOUT, connect};
 pub use consumer::{Delivery, QueueStats};

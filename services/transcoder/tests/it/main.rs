@@ -1,6 +1,7 @@
 //! The transcoder run in-process against a real Redis (`ANB_TEST_REDIS_URL`), real FFmpeg
 //! and a fake videos peer; every test uses its own queue prefix and storage folder.
 
+mod dead_letters;
 mod fake_videos;
 mod pipeline;
 mod resilience;
