@@ -114,3 +114,15 @@ anb_stop_redis() {
   for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$state/redis.pid"
 }
+
+# Builds the browser app in $1 (web/) into $2 with npm (installed from Debian if missing):
+# `npm ci` only when the lockfile changed since the last install, then type check and Vite.
+anb_build_web() {
+  local web=$1 out=$2
+  command -v npm >/dev/null || anb_install_packages nodejs npm || return 1
+  if [ ! -f "$web/node_modules/.package-lock.json" ] \
+    || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) >&2 || return 1
+  fi
+  (cd "$web" && npm run --silent build -- --outDir "$out" --emptyOutDir) >&2
+}

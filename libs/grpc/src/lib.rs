@@ -6,7 +6,9 @@
 
 mod error_code;
 mod failure;
+mod observe;
 mod trace_context;
+pub mod web_frames;
 
 use std::{future::Future, time::Duration};
 
@@ -17,12 +19,11 @@ use tonic::{
     service::Routes,
     transport::{Channel, Endpoint, Server},
 };
-use tower_http::trace::{DefaultOnFailure, TraceLayer};
-use tracing::Level;
 
 pub use error_code::{ERROR_CODE_KEY, reason_of, status_with_reason};
 pub use failure::{error_chain, internal_status, unavailable_status};
-pub use trace_context::inject_trace_context;
+pub use observe::{Observe, ObserveLayer, ObservedBody};
+pub use trace_context::{continue_trace, inject_trace_context, trace_id};
 
 /// How long a client waits for a TCP connection to another service.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -81,9 +82,9 @@ pub async fn serve(
     };
 
     Server::builder()
-        // Non-OK codes are mostly the client's doing (NotFound, Unauthenticated, ...); each
-        // service logs its own internal errors once at error level where it maps them.
-        .layer(TraceLayer::new_for_grpc().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
+        // One log line and one metrics sample per call; each service still logs its own
+        // internal errors once at error level where it maps them.
+        .layer(ObserveLayer)
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
         .await

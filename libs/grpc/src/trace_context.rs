@@ -1,7 +1,12 @@
 //! Every outgoing call carries the caller's trace context (W3C `traceparent`) in its
-//! metadata, so the spans of the service it reaches join the same trace.
+//! metadata, and every server continues it, so the spans of one request across the mesh
+//! join the same trace.
 
-use opentelemetry::propagation::Injector;
+use http::HeaderMap;
+use opentelemetry::{
+    propagation::{Extractor, Injector},
+    trace::TraceContextExt as _,
+};
 use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -13,6 +18,37 @@ pub fn inject_trace_context(metadata: &mut MetadataMap) {
     opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.inject_context(&context, &mut MetadataInjector(metadata));
     });
+}
+
+/// Makes `span` a child of the trace context in `headers` (gRPC metadata travels as HTTP/2
+/// headers), if there is one.
+pub fn continue_trace(span: &Span, headers: &HeaderMap) {
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&HeaderExtractor(headers))
+    });
+    // Fails only when no OpenTelemetry layer is installed, and then there is nothing to join.
+    let _ = span.set_parent(parent);
+}
+
+/// The trace id of `span` in hex, when an OpenTelemetry layer gives spans trace ids.
+pub fn trace_id(span: &Span) -> Option<String> {
+    let context = span.context();
+    let span_context = context.span().span_context().clone();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
+}
+
+struct HeaderExtractor<'a>(&'a HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key)?.to_str().ok()
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|name| name.as_str()).collect()
+    }
 }
 
 struct MetadataInjector<'a>(&'a mut MetadataMap);

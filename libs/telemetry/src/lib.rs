@@ -8,21 +8,21 @@ use std::env;
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
-use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing_subscriber::{
+    EnvFilter, Layer, filter::filter_fn, layer::SubscriberExt, util::SubscriberInitExt,
+};
 
 /// Keeps the span exporter alive; call [`TelemetryGuard::shutdown`] before the process exits
 /// so buffered spans are flushed.
 #[must_use = "dropping the guard without shutdown loses buffered spans"]
 pub struct TelemetryGuard {
-    provider: Option<SdkTracerProvider>,
+    provider: SdkTracerProvider,
 }
 
 impl TelemetryGuard {
     /// Flushes and stops the span exporter.
     pub async fn shutdown(self) {
-        let Some(provider) = self.provider else {
-            return;
-        };
+        let provider = self.provider;
         // The batch exporter's shutdown blocks the calling thread until the flush is done.
         let flushed = tokio::task::spawn_blocking(move || provider.shutdown()).await;
         match flushed {
@@ -56,15 +56,27 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
     };
 
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let provider = match env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => {
-            Some(otlp_provider(service_name, &endpoint)?)
-        }
-        _ => None,
+    let endpoint = env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .ok()
+        .filter(|endpoint| !endpoint.trim().is_empty());
+    // Spans get trace ids even when nothing exports them, so log lines, the gateway's
+    // trace id header and the traceparent passed between services always correlate.
+    let provider = tracer_provider(service_name, endpoint.as_deref())?;
+    // Per-span timing and thread attributes cost a clock read on every poll of every
+    // instrumented future; the span's own start and end are enough.
+    let otel_layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer(service_name))
+        .with_tracked_inactivity(false)
+        .with_threads(false);
+    let otel_layer = if endpoint.is_some() {
+        otel_layer.boxed()
+    } else {
+        // Nothing leaves the process, so spans are needed only for their ids: copying every
+        // log line into span events would be work thrown away on every request.
+        otel_layer
+            .with_filter(filter_fn(|metadata| metadata.is_span()))
+            .boxed()
     };
-    let otel_layer = provider
-        .as_ref()
-        .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name)));
 
     tracing_subscriber::registry()
         .with(filter)
@@ -72,23 +84,32 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
         .with(otel_layer)
         .try_init()?;
 
+    // The endpoint itself is not logged: collector URLs may carry credentials.
+    tracing::info!(otlp_export = endpoint.is_some(), "telemetry started");
     Ok(TelemetryGuard { provider })
 }
 
-fn otlp_provider(service_name: &'static str, endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_tonic()
-        .with_endpoint(endpoint)
-        .build()?;
+/// A tracer provider that exports over OTLP/gRPC to `endpoint`, or keeps spans to itself
+/// when there is none. The batch exporter follows the standard `OTEL_BSP_*` variables
+/// (`OTEL_BSP_SCHEDULE_DELAY` in milliseconds sets how often spans leave).
+fn tracer_provider(
+    service_name: &'static str,
+    endpoint: Option<&str>,
+) -> anyhow::Result<SdkTracerProvider> {
     let resource = Resource::builder()
         .with_service_name(service_name)
         .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
         .build();
+    let builder = SdkTracerProvider::builder().with_resource(resource);
+    let Some(endpoint) = endpoint else {
+        return Ok(builder.build());
+    };
 
-    Ok(SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_resource(resource)
-        .build())
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_tonic()
+        .with_endpoint(endpoint)
+        .build()?;
+    Ok(builder.with_batch_exporter(exporter).build())
 }
 
 /// Resolves on ctrl-c or SIGTERM (what systemd and `deploy/local/down` send).

@@ -21,6 +21,10 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub config: Config,
+    /// Address the Prometheus metrics endpoint (`GET /metrics`) binds. Kept apart from
+    /// [`Config`] because only the binary binds it; the service itself never sees it.
+    #[arg(long, env = "AUTH_METRICS_ADDR", default_value = "127.0.0.1:9181")]
+    pub metrics_addr: SocketAddr,
 }
 
 /// The two ways to run the binary.

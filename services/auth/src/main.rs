@@ -1,4 +1,4 @@
-use std::process::ExitCode;
+use std::{net::SocketAddr, process::ExitCode};
 
 use anb_auth::{App, Cli, Command, Config};
 use anyhow::Context as _;
@@ -18,10 +18,14 @@ async fn main() -> ExitCode {
         return anb_runtime::invalid_config(SERVICE, err);
     }
 
-    anb_runtime::run(SERVICE, execute(command, &cli.config)).await
+    anb_runtime::run(SERVICE, execute(command, &cli.config, cli.metrics_addr)).await
 }
 
-async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
+async fn execute(
+    command: Command,
+    config: &Config,
+    metrics_addr: SocketAddr,
+) -> anyhow::Result<()> {
     let url = config.database_url.expose_secret();
     let db = anb_db::connect(url, &config.database_schema, config.database_wait())
         .await
@@ -39,6 +43,9 @@ async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
         .await
         .context("connecting to redis")?;
     let app = App::new(config, db, redis).await?;
+    anb_metrics::start(metrics_addr, None)
+        .await
+        .with_context(|| format!("binding metrics {metrics_addr}"))?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

@@ -17,6 +17,10 @@ const MIN_SECRET_BYTES: usize = 16;
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
+    /// Address the Prometheus metrics endpoint (`GET /metrics`) binds. Kept apart from
+    /// [`Config`] because only the binary binds it; the service itself never sees it.
+    #[arg(long, env = "GATEWAY_METRICS_ADDR", default_value = "127.0.0.1:9180")]
+    pub metrics_addr: SocketAddr,
 }
 
 /// Settings of the gateway.
@@ -99,6 +103,11 @@ pub struct Config {
     /// How long in-flight requests may run after a shutdown signal before the server stops.
     #[arg(long, env = "GATEWAY_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+
+    /// Folder of the built browser app (`web/dist`), served at `/`; it must hold
+    /// `index.html`. Unset: no app, and unknown paths are JSON 404s.
+    #[arg(long, env = "GATEWAY_WEB_ROOT")]
+    pub web_root: Option<PathBuf>,
 }
 
 /// A setting that cannot work, found before anything is bound or connected.
@@ -113,6 +122,9 @@ pub enum ConfigError {
     /// An upstream address that is not a URI.
     #[error("{name} is not a valid http:// address: {value:?}")]
     Address { name: &'static str, value: String },
+    /// An app folder without its entry page would answer every app route with 404.
+    #[error("GATEWAY_WEB_ROOT has no index.html: {0:?}")]
+    WebRoot(PathBuf),
 }
 
 impl Config {
@@ -140,6 +152,11 @@ impl Config {
                     value: value.to_owned(),
                 });
             }
+        }
+        if let Some(root) = &self.web_root
+            && !crate::routes::web::index_of(root).is_file()
+        {
+            return Err(ConfigError::WebRoot(root.clone()));
         }
         Ok(())
     }

@@ -6,11 +6,11 @@
 mod config;
 mod error;
 mod extract;
+mod grpc_web;
 mod middleware;
 mod openapi;
 mod routes;
 mod server;
-mod trace;
 mod upstream;
 
 use std::{sync::Arc, time::Duration};
@@ -37,6 +37,7 @@ pub(crate) struct AppState {
     verifier: Arc<TokenVerifier>,
     signer: UrlSigner,
     storage: Storage,
+    web: routes::web::WebAssets,
 }
 
 /// Limits applied per route.
@@ -94,6 +95,7 @@ impl App {
             verifier: Arc::new(verifier(auth_channel)),
             signer: UrlSigner::new(secret, UNUSED_SIGNING_TTL),
             storage: Storage::new(&config.storage_root),
+            web: routes::web::WebAssets::new(config.web_root.as_deref()),
         };
         let limits = Limits {
             max_upload_bytes: config.max_upload_bytes,

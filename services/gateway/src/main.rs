@@ -18,14 +18,17 @@ async fn main() -> ExitCode {
         return anb_runtime::invalid_config(SERVICE, err);
     }
 
-    anb_runtime::run(SERVICE, serve(&cli.config)).await
+    anb_runtime::run(SERVICE, serve(&cli.config, cli.metrics_addr)).await
 }
 
-async fn serve(config: &Config) -> anyhow::Result<()> {
+async fn serve(config: &Config, metrics_addr: std::net::SocketAddr) -> anyhow::Result<()> {
     let redis = anb_queue::connect(&config.redis_url, REDIS_WAIT)
         .await
         .context("connecting to redis")?;
     let app = App::with_revocations(config, redis)?;
+    anb_metrics::start(metrics_addr, None)
+        .await
+        .with_context(|| format!("binding metrics {metrics_addr}"))?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

@@ -1,8 +1,9 @@
-//! Cross-cutting request handling: the access log line, deadlines, and the guarantee that
-//! every error leaves as JSON.
+//! Cross-cutting request handling: the access log line and request metrics, deadlines, and
+//! the guarantee that every error leaves as JSON.
 
 use std::time::{Duration, Instant};
 
+use anb_grpc::{continue_trace, trace_id};
 use axum::{
     body::Body,
     extract::{MatchedPath, Request, State},
@@ -12,13 +13,16 @@ use axum::{
 };
 use tracing::{Instrument as _, field::Empty};
 
-use crate::{
-    error::GatewayError,
-    trace::{continue_trace, trace_id},
-};
+use crate::error::GatewayError;
 
-/// Logs one line per request: method, route template, status and latency. The raw URI is
-/// never logged, since media query strings carry signatures.
+/// The response header that tells a client (or whoever reports its bug) which trace to
+/// look up in Jaeger.
+pub(crate) const TRACE_ID_HEADER: &str = "x-trace-id";
+
+/// Starts (or continues, when the client sends `traceparent`) the request's trace, logs one
+/// line per request (method, route template, status, latency, trace id), counts it in the
+/// metrics and returns the trace id in [`TRACE_ID_HEADER`]. The raw URI is never logged nor
+/// used as a label, since media query strings carry signatures.
 pub(crate) async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
@@ -28,21 +32,32 @@ pub(crate) async fn access_log(request: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
     let span = tracing::info_span!(
         "http_request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
         http.method = %method,
         http.route = %route,
         user_id = Empty,
         trace_id = Empty,
     );
     continue_trace(&span, request.headers());
-    if let Some(trace_id) = trace_id(&span) {
-        span.record("trace_id", trace_id);
+    let trace_id = trace_id(&span);
+    if let Some(trace_id) = &trace_id {
+        span.record("trace_id", trace_id.as_str());
     }
 
-    let response = next.run(request).instrument(span.clone()).await;
+    let mut response = next.run(request).instrument(span.clone()).await;
 
-    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let latency = started.elapsed();
+    let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
-    span.in_scope(|| tracing::info!(%method, %route, status, latency_ms, "request"));
+    anb_metrics::requests::http_finished(method.as_str(), &route, status, latency);
+    let trace_id = trace_id.unwrap_or_default();
+    span.in_scope(|| tracing::info!(%method, %route, status, latency_ms, %trace_id, "request"));
+    if let Ok(value) = HeaderValue::from_str(&trace_id)
+        && !trace_id.is_empty()
+    {
+        response.headers_mut().insert(TRACE_ID_HEADER, value);
+    }
     response
 }
 

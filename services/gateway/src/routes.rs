@@ -11,6 +11,7 @@ pub(crate) mod upload;
 pub(crate) mod video_actions;
 pub(crate) mod videos;
 pub(crate) mod votes;
+pub(crate) mod web;
 
 use axum::{
     Router,
@@ -29,9 +30,6 @@ use crate::{
 const MAX_JSON_BYTES: usize = 64 * 1024;
 /// Room for the multipart boundaries, part headers and text fields around the file.
 const MULTIPART_SLACK_BYTES: u64 = 1024 * 1024;
-
-// TODO: grpc-web and the browser app are not served yet — clients get 404
-// `route_not_found` for them.
 
 /// Refuses a declared `Content-Length` over `limit` at once, before any byte is read (the
 /// body limit alone would only notice after the limit's worth had streamed in).
@@ -100,15 +98,12 @@ pub(crate) fn router(state: AppState, limits: Limits) -> Router {
             enforce_deadline,
         ))
         .route("/api/videos/upload", upload_route)
-        .fallback(unknown_route)
+        .merge(crate::grpc_web::router(state.upstreams.votes.clone()))
+        .fallback(web::fallback)
         .method_not_allowed_fallback(wrong_method)
         .layer(map_response(json_errors))
         .layer(from_fn(access_log))
         .with_state(state)
-}
-
-async fn unknown_route() -> GatewayError {
-    GatewayError::not_found("route_not_found", "no such route")
 }
 
 async fn wrong_method() -> GatewayError {

@@ -19,6 +19,14 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub config: Config,
+    /// Address the Prometheus metrics endpoint (`GET /metrics`) binds. Kept apart from
+    /// [`Config`] because only the binary binds it; the service itself never sees it.
+    #[arg(
+        long,
+        env = "TRANSCODER_METRICS_ADDR",
+        default_value = "127.0.0.1:9184"
+    )]
+    pub metrics_addr: SocketAddr,
 }
 
 /// The ways to run the binary. The transcoder has no database, so there is nothing to

@@ -91,6 +91,7 @@ impl Worker {
                 return (Flow::HandBack, delivery);
             };
             let elapsed = started.elapsed();
+            crate::metrics::attempt_finished(elapsed);
             let flow = match outcome {
                 Ok(duration) => {
                     tracing::info!(?elapsed, ?duration, "transcoded");
@@ -154,7 +155,10 @@ impl Worker {
             .redeliver(&self.consumer, &delivery.entry_id)
             .await
         {
-            Ok(Some(deliveries)) => Some(deliveries),
+            Ok(Some(deliveries)) => {
+                crate::metrics::retried();
+                Some(deliveries)
+            }
             Ok(None) => {
                 tracing::info!("job finished by another worker");
                 None
@@ -255,7 +259,12 @@ impl Worker {
                 Finish::DeadLetter(reason) => self.queue.dead_letter(delivery, reason).await,
             };
             match done {
-                Ok(()) => return,
+                Ok(()) => {
+                    if let Finish::DeadLetter(_) = finish {
+                        crate::metrics::dead_lettered();
+                    }
+                    return;
+                }
                 Err(err) => {
                     tracing::warn!(error = %error_chain(&err), attempt, "cannot acknowledge the job");
                     tokio::time::sleep(self.policy.backoff.delay(attempt)).await;

@@ -8,6 +8,7 @@ mod config;
 mod error;
 mod grpc;
 mod job;
+mod metrics;
 mod pipeline;
 mod trace;
 mod videos;
@@ -42,6 +43,7 @@ pub struct App {
     worker: Worker,
     service: TranscoderService,
     shutdown_grace: Duration,
+    metrics_refresh: anb_metrics::Refresh,
 }
 
 impl App {
@@ -87,6 +89,8 @@ impl App {
             },
             counters: Arc::clone(&counters),
         };
+        let metrics_refresh =
+            metrics::queue_refresh(JobQueue::new(api_redis.clone(), config.queue_names()));
         let service =
             TranscoderService::new(JobQueue::new(api_redis, config.queue_names()), counters);
 
@@ -94,7 +98,13 @@ impl App {
             worker,
             service,
             shutdown_grace: config.shutdown_grace(),
+            metrics_refresh,
         })
+    }
+
+    /// Reads the queue depth into the metrics before each scrape, for [`anb_metrics::start`].
+    pub fn metrics_refresh(&self) -> anb_metrics::Refresh {
+        std::sync::Arc::clone(&self.metrics_refresh)
     }
 }
 
@@ -113,6 +123,7 @@ pub async fn run(
         worker,
         service,
         shutdown_grace,
+        ..
     } = app;
     let cancel = CancellationToken::new();
     let worker = tokio::spawn(worker.run(cancel.clone()));

@@ -23,17 +23,23 @@ fn main() -> ExitCode {
         }
     };
 
-    let code = runtime.block_on(anb_runtime::run(SERVICE, start(&cli.config)));
+    let code = runtime.block_on(anb_runtime::run(
+        SERVICE,
+        start(&cli.config, cli.metrics_addr),
+    ));
     // A transcode abandoned at shutdown keeps its blocking thread busy; its job is already
     // back in the queue, so do not wait for it.
     runtime.shutdown_timeout(Duration::from_secs(1));
     code
 }
 
-async fn start(config: &Config) -> anyhow::Result<()> {
+async fn start(config: &Config, metrics_addr: std::net::SocketAddr) -> anyhow::Result<()> {
     let app = App::connect(config)
         .await
         .context("starting the transcoder")?;
+    anb_metrics::start(metrics_addr, Some(app.metrics_refresh()))
+        .await
+        .with_context(|| format!("binding metrics {metrics_addr}"))?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

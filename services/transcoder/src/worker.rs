@@ -29,10 +29,12 @@ pub(crate) struct Counters {
 impl Counters {
     pub(crate) fn count_processed(&self) {
         self.processed.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::job_processed();
     }
 
     pub(crate) fn count_failed(&self) {
         self.failed.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::job_failed();
     }
 }
 

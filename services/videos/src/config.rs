@@ -17,6 +17,10 @@ pub struct Config {
     #[arg(long, env = "VIDEOS_LISTEN_ADDR", default_value = "127.0.0.1:50052")]
     pub listen_addr: SocketAddr,
 
+    /// Address the Prometheus metrics endpoint (`GET /metrics`) binds.
+    #[arg(long, env = "VIDEOS_METRICS_ADDR", default_value = "127.0.0.1:9182")]
+    pub metrics_addr: SocketAddr,
+
     /// PostgreSQL URL. Never logged: it may hold a password.
     #[arg(long, env = "VIDEOS_DATABASE_URL", hide_env_values = true)]
     pub database_url: SecretString,

@@ -54,6 +54,7 @@ async fn start(config: Config) -> anyhow::Result<()> {
         shutdown_grace: config.shutdown_grace(),
     };
 
+    anb_metrics::start(config.metrics_addr, None).await?;
     let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
     anb_videos::run(app, listener, anb_telemetry::shutdown_signal()).await?;
     Ok(())

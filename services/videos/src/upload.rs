@@ -69,10 +69,20 @@ where
     };
     store::insert(&app.db, row).await?;
     file.keep();
+    UPLOAD_BYTES.inc_by(size_bytes);
 
     jobs::enqueue(&app.queue, id, task_id).await;
     Ok((id, task_id))
 }
+
+/// Bytes of the uploads that passed every check and were stored.
+static UPLOAD_BYTES: std::sync::LazyLock<anb_metrics::IntCounter> =
+    std::sync::LazyLock::new(|| {
+        anb_metrics::counter(
+            "anb_videos_upload_bytes_total",
+            "Bytes of accepted uploads stored as originals",
+        )
+    });
 
 fn to_i32(pixels: u32) -> i32 {
     i32::try_from(pixels).unwrap_or(i32::MAX)

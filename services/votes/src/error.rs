@@ -32,6 +32,9 @@ pub enum Error {
     /// The caller already voted for this video.
     #[error("you already voted for this video")]
     AlreadyVoted,
+    /// The caller cast too many votes in the current window.
+    #[error("too many votes; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// A paging or filter parameter out of range.
     #[error("{0}")]
     InvalidParameter(&'static str),
@@ -50,6 +53,9 @@ pub enum Error {
     /// Any other database failure.
     #[error("database error")]
     Database(#[source] DbErr),
+    /// Redis failed where the caller needed it (the reconciler; votes and reads fall back).
+    #[error("redis error")]
+    Redis(#[from] fred::error::Error),
     /// A setting the server cannot work with.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
@@ -93,12 +99,31 @@ impl From<Error> for Status {
             Error::InvalidParameter(_) => {
                 status_with_reason(Code::InvalidArgument, "invalid_parameter", err.to_string())
             }
+            Error::RateLimited { retry_after_secs } => rate_limited(retry_after_secs),
             Error::DatabaseUnavailable(_) | Error::VideosUnavailable(_) => {
                 unavailable_status(&err, "unavailable", "service temporarily unavailable")
             }
             _ => internal_status(&err),
         }
     }
+}
+
+/// RESOURCE_EXHAUSTED (reason `vote_rate_limited`) with the whole seconds to wait in
+/// `retry-after` metadata, which the gateway turns into a 429 with `Retry-After`.
+fn rate_limited(retry_after_secs: u64) -> Status {
+    let mut status = status_with_reason(
+        Code::ResourceExhausted,
+        "vote_rate_limited",
+        Error::RateLimited { retry_after_secs }.to_string(),
+    );
+    status.metadata_mut().insert(
+        "retry-after",
+        retry_after_secs
+            .to_string()
+            .parse()
+            .expect("a decimal number is valid metadata"),
+    );
+    status
 }
 
 /// Refused tokens carry their stable reason; missing keys mean `auth` is down, not that the
@@ -176,6 +201,23 @@ mod tests {
         assert_eq!(
             (broken.code(), broken.message()),
             (Code::Internal, "internal error")
+        );
+    }
+
+    #[test]
+    fn too_many_votes_say_when_to_come_back() {
+        let status = Status::from(Error::RateLimited {
+            retry_after_secs: 42,
+        });
+
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert_eq!(anb_grpc::reason_of(&status), Some("vote_rate_limited"));
+        assert_eq!(
+            status
+                .metadata()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("42")
         );
     }
 

@@ -1,13 +1,15 @@
 //! The tonic face of the service: thin methods that authenticate, validate, call the domain
 //! and map.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anb_proto::votes::v1::{
     CastVoteRequest, CastVoteResponse, CountVotesRequest, CountVotesResponse, ListMyVotesRequest,
-    ListMyVotesResponse, ListRankingsRequest, ListRankingsResponse, RankingEntry,
-    votes_service_server,
+    ListMyVotesResponse, ListRankingsRequest, ListRankingsResponse, RankingsSnapshot,
+    WatchRankingsRequest, votes_service_server,
 };
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 use tracing::field::{Empty, display};
 
@@ -16,19 +18,32 @@ use crate::{
     counts::{count_votes, parse_video_ids},
     error::Error,
     ids::{UserId, VideoId},
-    ranking::{self, Page},
-    voting,
+    limiter::VoteLimiter,
+    ranking::Page,
+    view::RankingView,
+    voting, watch,
 };
+
+/// What the service runs besides its stores: the ranking view and its watchers, the limit.
+pub struct Live {
+    pub view: Arc<RankingView>,
+    pub limiter: VoteLimiter,
+    /// Least time between two snapshots of one watcher.
+    pub coalesce: Duration,
+    /// Cancelled at shutdown, ending every open stream.
+    pub cancel: CancellationToken,
+}
 
 /// The `anb.votes.v1.VotesService` implementation.
 pub struct VotesService {
     app: Arc<App>,
+    live: Live,
 }
 
 impl VotesService {
     /// A service over shared state.
-    pub fn new(app: Arc<App>) -> Self {
-        Self { app }
+    pub fn new(app: Arc<App>, live: Live) -> Self {
+        Self { app, live }
     }
 
     async fn caller<T>(&self, request: &Request<T>) -> Result<UserId, Error> {
@@ -70,6 +85,7 @@ impl votes_service_server::VotesService for VotesService {
         let voter = self.caller(&request).await?;
         let video = VideoId::parse(&request.get_ref().video_id).ok_or(Error::MalformedVideoId)?;
         tracing::Span::current().record("video_id", display(video));
+        self.live.limiter.check(voter).await?;
 
         if voting::has_voted(&self.app.db, voter, video).await? {
             return Err(Error::AlreadyVoted.into());
@@ -79,6 +95,8 @@ impl votes_service_server::VotesService for VotesService {
             return Err(Error::NotPublished.into());
         }
         voting::record_vote(&self.app.db, voter, video, &votable.owner).await?;
+        self.live.view.after_vote(&votable.owner).await;
+        VOTES_CAST.inc();
 
         tracing::debug!(owner_id = %votable.owner.user_id, "vote recorded");
         Ok(Response::new(CastVoteResponse {}))
@@ -98,18 +116,40 @@ impl votes_service_server::VotesService for VotesService {
             span.record("city", city.as_str());
         }
 
-        let entries = ranking::rankings(&self.app.db, &page)
+        let entries = self
+            .live
+            .view
+            .page(&page)
             .await?
             .into_iter()
-            .map(|ranked| RankingEntry {
-                position: ranked.position,
-                user_id: ranked.user_id.to_string(),
-                username: ranked.username,
-                city: ranked.city,
-                votes: ranked.votes,
-            })
+            .map(Into::into)
             .collect();
         Ok(Response::new(ListRankingsResponse { entries }))
+    }
+
+    type WatchRankingsStream = ReceiverStream<Result<RankingsSnapshot, Status>>;
+
+    #[tracing::instrument(skip_all, fields(limit, city = Empty))]
+    async fn watch_rankings(
+        &self,
+        request: Request<WatchRankingsRequest>,
+    ) -> Result<Response<Self::WatchRankingsStream>, Status> {
+        let asked = request.into_inner();
+        let page = Page::parse(asked.limit, 0, asked.city)?;
+        let span = tracing::Span::current();
+        span.record("limit", page.limit);
+        if let Some(city) = &page.city {
+            span.record("city", city.as_str());
+        }
+
+        let view = self.live.view.clone();
+        let cancel = self.live.cancel.clone();
+        Ok(Response::new(watch::stream(
+            view,
+            page,
+            self.live.coalesce,
+            cancel,
+        )))
     }
 
     #[tracing::instrument(skip_all, fields(user_id = Empty))]
@@ -127,3 +167,7 @@ impl votes_service_server::VotesService for VotesService {
         Ok(Response::new(ListMyVotesResponse { video_ids }))
     }
 }
+
+/// Votes recorded (duplicates refused by the database are not counted).
+static VOTES_CAST: std::sync::LazyLock<anb_metrics::IntCounter> =
+    std::sync::LazyLock::new(|| anb_metrics::counter("anb_votes_cast_total", "Votes recorded"));

@@ -1,4 +1,4 @@
-use std::{process::ExitCode, sync::Arc};
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
 use anb_identity::TokenVerifier;
 use anb_votes::{App, Cli, Command, Config, Videos};
@@ -19,10 +19,14 @@ async fn main() -> ExitCode {
     }
 
     let command = cli.command.unwrap_or(Command::Serve);
-    anb_runtime::run(SERVICE, execute(command, &cli.config)).await
+    anb_runtime::run(SERVICE, execute(command, &cli.config, cli.metrics_addr)).await
 }
 
-async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
+async fn execute(
+    command: Command,
+    config: &Config,
+    metrics_addr: SocketAddr,
+) -> anyhow::Result<()> {
     let url = config.database_url.expose_secret();
     let db = anb_db::connect(url, &config.database_schema, config.database_wait())
         .await
@@ -41,13 +45,18 @@ async fn execute(command: Command, config: &Config) -> anyhow::Result<()> {
     let redis = anb_queue::connect(&config.redis_url, config.database_wait())
         .await
         .context("connecting to redis")?;
-    let verifier = TokenVerifier::from_auth(auth).with_revocations(redis, &config.redis_prefix);
+    let verifier =
+        TokenVerifier::from_auth(auth).with_revocations(redis.clone(), &config.redis_prefix);
     let app = App {
         db,
         verifier: Arc::new(verifier),
         videos: Videos::new(videos),
+        redis,
     };
 
+    anb_metrics::start(metrics_addr, None)
+        .await
+        .with_context(|| format!("binding metrics {metrics_addr}"))?;
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("binding {}", config.listen_addr))?;

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_create_votes;
 mod m20261210_000001_add_owner_snapshot;
+mod m20261215_000001_add_city_key;
 
 /// Every migration of the `votes` schema, oldest first.
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_create_votes::MIGRATION),
             Box::new(m20261210_000001_add_owner_snapshot::MIGRATION),
+            Box::new(m20261215_000001_add_city_key::MIGRATION),
         ]
     }
 }

@@ -1,13 +1,11 @@
 //! Players ranked by the votes their videos received, read from Postgres (the source of
-//! truth), grouped by the owner snapshot each vote carries.
+//! truth), grouped by the owner snapshot each vote carries. [`crate::view`] serves the same
+//! order from Redis when it can.
 //!
-//! Tie rule: more votes first; equal votes are ordered by the player's display name compared
-//! case-insensitively in byte order, then by user id. Positions are 1-based and consecutive
-//! (players with equal votes still get distinct positions, in that order).
-//!
-//! TODO: rankings are computed by a grouped query on every call — the Redis sorted-set view
-//! (global and per city, rebuilt from Postgres) and the live ranking stream are not built,
-//! so a very large vote table makes this RPC slower.
+//! Tie rule: more votes first; equal votes are ordered by the player's display name
+//! lower-cased by PostgreSQL and compared in byte order, then by user id. Positions are
+//! 1-based and consecutive (players with equal votes still get distinct positions, in that
+//! order). Cities match by their folded key ([`crate::city::fold`]).
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
 use uuid::Uuid;
@@ -28,6 +26,13 @@ pub struct Page {
     pub offset: u32,
     /// Compared case-insensitively with the player's city.
     pub city: Option<String>,
+}
+
+impl Page {
+    /// The folded key of the city filter.
+    pub fn city_key(&self) -> Option<String> {
+        self.city.as_deref().map(crate::city::fold)
+    }
 }
 
 impl Page {
@@ -79,42 +84,70 @@ pub struct Ranked {
     pub votes: i64,
 }
 
-#[derive(FromQueryResult)]
-struct Row {
-    owner_id: Uuid,
-    username: String,
-    city: String,
-    votes: i64,
+impl From<Ranked> for anb_proto::votes::v1::RankingEntry {
+    fn from(ranked: Ranked) -> Self {
+        Self {
+            position: ranked.position,
+            user_id: ranked.user_id.to_string(),
+            username: ranked.username,
+            city: ranked.city,
+            votes: ranked.votes,
+        }
+    }
+}
+
+/// A player's committed vote count with what the Redis view needs to place and show them.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PlayerScore {
+    pub user_id: Uuid,
+    pub votes: i64,
+    pub username: String,
+    /// `lower(username)` as PostgreSQL computes it, so Redis orders ties exactly as SQL does.
+    pub sort_name: String,
+    pub city: String,
+    pub city_key: String,
 }
 
 // A player's name and city come from their newest vote's snapshot, so a player is one row
 // even if a snapshot ever differs between votes. The city filter applies to that city.
-const RANKINGS: &str = r#"
+const PLAYERS: &str = r#"
 WITH players AS (
     SELECT owner_id,
            count(*) AS votes,
            (array_agg(owner_name ORDER BY created_at DESC, id DESC))[1] AS username,
-           (array_agg(owner_city ORDER BY created_at DESC, id DESC))[1] AS city
+           (array_agg(owner_city ORDER BY created_at DESC, id DESC))[1] AS city,
+           (array_agg(owner_city_key ORDER BY created_at DESC, id DESC))[1] AS city_key
     FROM votes
     GROUP BY owner_id
 )
-SELECT owner_id, username, city, votes
+SELECT owner_id AS user_id, votes, username, lower(username) AS sort_name, city, city_key
 FROM players
-WHERE $1::text IS NULL OR lower(city) = lower($1::text)
+"#;
+
+const RANKED_PAGE: &str = r#"
+WHERE $1::text IS NULL OR city_key = $1::text
 ORDER BY votes DESC, lower(username) COLLATE "C" ASC, owner_id ASC
 LIMIT $2 OFFSET $3
 "#;
 
-/// The players of `page`, in ranking order.
+// Counted after the vote committed, so of the counts concurrent voters write the largest is
+// the true one (see `cache`).
+const ONE_PLAYER: &str = r"
+SELECT owner_id AS user_id, count(*) AS votes, $2::text AS username,
+       lower($2::text) AS sort_name, $3::text AS city, $4::text AS city_key
+FROM votes WHERE owner_id = $1 GROUP BY owner_id
+";
+
+/// The players of `page`, in ranking order, from Postgres.
 ///
 /// # Errors
 /// Database errors.
 pub async fn rankings(db: &DatabaseConnection, page: &Page) -> Result<Vec<Ranked>> {
     let statement = Statement::from_sql_and_values(
         DbBackend::Postgres,
-        RANKINGS,
+        format!("{PLAYERS}{RANKED_PAGE}"),
         [
-            Value::String(page.city.clone()),
+            Value::String(page.city_key()),
             i64::from(page.limit).into(),
             i64::from(page.offset).into(),
         ],
@@ -124,16 +157,56 @@ pub async fn rankings(db: &DatabaseConnection, page: &Page) -> Result<Vec<Ranked
     rows.iter()
         .zip(page.offset..)
         .map(|(row, before)| {
-            let row = Row::from_query_result(row, "")?;
+            let row = PlayerScore::from_query_result(row, "")?;
             Ok(Ranked {
                 position: before.saturating_add(1),
-                user_id: row.owner_id,
+                user_id: row.user_id,
                 username: row.username,
                 city: row.city,
                 votes: row.votes,
             })
         })
         .collect()
+}
+
+/// Every player with votes, for rebuilding and reconciling the Redis view.
+///
+/// TODO: loads all players at once — fine for thousands of players; a national vote with
+/// millions would need paging here and in the reconcile script.
+///
+/// # Errors
+/// Database errors.
+pub async fn all_players(db: &DatabaseConnection) -> Result<Vec<PlayerScore>> {
+    let statement = Statement::from_string(DbBackend::Postgres, PLAYERS);
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| PlayerScore::from_query_result(row, "").map_err(Error::from))
+        .collect()
+}
+
+/// The committed count of the player `owner`, shown with the snapshot of the vote just cast.
+///
+/// # Errors
+/// Database errors.
+pub async fn player_score(
+    db: &DatabaseConnection,
+    owner: &crate::videos::Owner,
+) -> Result<PlayerScore> {
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        ONE_PLAYER,
+        [
+            owner.user_id.0.into(),
+            owner.display_name.clone().into(),
+            owner.city.clone().into(),
+            crate::city::fold(&owner.city).into(),
+        ],
+    );
+    let row = db
+        .query_one_raw(statement)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the vote just committed".to_owned()))?;
+    Ok(PlayerScore::from_query_result(&row, "")?)
 }
 
 #[cfg(test)]

@@ -1,10 +1,7 @@
 //! Casting votes and listing the caller's own. The unique (user_id, video_id) pair in the
 //! database decides duplicates, so two votes racing each other count once.
-//!
-//! TODO: votes are not rate-limited per user (issue 5) — a scripted account can probe many
-//! videos quickly; each video still counts its vote only once.
-//! TODO: a vote does not yet move the player's score in the Redis sorted sets — rankings are
-//! read from Postgres until that view exists.
+//! Votes are rate-limited per user before any of this runs ([`crate::limiter`]), and after
+//! commit the player's score moves in the Redis view ([`crate::view`]).
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -44,6 +41,7 @@ pub async fn record_vote(
         owner_id: Set(owner.user_id),
         owner_name: Set(owner.display_name.clone()),
         owner_city: Set(owner.city.clone()),
+        owner_city_key: Set(crate::city::fold(&owner.city)),
     };
     match row.insert(db).await {
         Ok(_) => Ok(()),

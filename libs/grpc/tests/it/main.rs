@@ -1,5 +1,7 @@
 //! A served mesh server as an operator's grpcurl sees it: health and reflection.
 
+mod observe;
+
 use std::time::Duration;
 
 use tokio::{net::TcpListener, sync::oneshot};
@@ -12,7 +14,7 @@ use tonic_reflection::pb::v1::{
     server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
 };
 
-async fn start() -> (Channel, oneshot::Sender<()>) {
+pub(crate) async fn start() -> (Channel, oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = oneshot::channel::<()>();

@@ -209,9 +209,24 @@ async fn stream_file(
     Ok(())
 }
 
+/// Bytes of video files passed on to videos, whatever videos then decides about them.
+static UPLOAD_BYTES: std::sync::LazyLock<anb_metrics::IntCounter> =
+    std::sync::LazyLock::new(|| {
+        anb_metrics::counter(
+            "anb_gateway_upload_bytes_total",
+            "Bytes of uploaded video files streamed to the videos service",
+        )
+    });
+
 async fn send(sender: &mpsc::Sender<UploadRequest>, part: Part) -> Result<(), Pump> {
+    let bytes = match &part {
+        Part::Chunk(chunk) => chunk.len() as u64,
+        Part::Metadata(_) => 0,
+    };
     let message = UploadRequest { part: Some(part) };
-    sender.send(message).await.map_err(|_| Pump::Closed)
+    sender.send(message).await.map_err(|_| Pump::Closed)?;
+    UPLOAD_BYTES.inc_by(bytes);
+    Ok(())
 }
 
 /// A text field, read in pieces so an oversized one is refused without being buffered.

@@ -27,7 +27,7 @@ use anb_proto::{
     votes::v1::{
         CastVoteRequest, CastVoteResponse, CountVotesRequest, CountVotesResponse,
         ListMyVotesRequest, ListMyVotesResponse, ListRankingsRequest, ListRankingsResponse,
-        RankingEntry,
+        RankingEntry, RankingsSnapshot, WatchRankingsRequest,
         votes_service_server::{VotesService, VotesServiceServer},
     },
 };
@@ -499,6 +499,32 @@ impl VotesService for FakeVotes {
         remember(&self.record, &request);
         let video_ids = vec![KNOWN_VIDEO.to_owned(), FAILED_VIDEO.to_owned()];
         Ok(Response::new(ListMyVotesResponse { video_ids }))
+    }
+
+    type WatchRankingsStream =
+        tokio_stream::Iter<std::vec::IntoIter<Result<RankingsSnapshot, Status>>>;
+
+    /// Two snapshots (`limit` votes, then one more) in the asked city, then the end.
+    async fn watch_rankings(
+        &self,
+        request: Request<WatchRankingsRequest>,
+    ) -> Result<Response<Self::WatchRankingsStream>, Status> {
+        remember(&self.record, &request);
+        let asked = request.into_inner();
+        let snapshot = |votes: i64| {
+            Ok(RankingsSnapshot {
+                entries: vec![RankingEntry {
+                    position: 1,
+                    user_id: FOREIGN_VIDEO.to_owned(),
+                    username: "Player 1".to_owned(),
+                    city: asked.city.clone().unwrap_or_default(),
+                    votes,
+                }],
+            })
+        };
+        let limit = i64::from(asked.limit);
+        let snapshots = vec![snapshot(limit), snapshot(limit + 1)];
+        Ok(Response::new(tokio_stream::iter(snapshots)))
     }
 }
 

@@ -126,6 +126,7 @@ pub fn config(mesh: &Mesh, storage: &TempDir) -> Config {
         request_timeout_secs: 10,
         upload_timeout_secs: 60,
         shutdown_grace_secs: 2,
+        web_root: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod fakes;
+mod grpc_web;
 mod harness;
 mod media;
 mod openapi;
@@ -14,3 +15,4 @@ mod upload;
 mod video_actions;
 mod videos;
 mod votes;
+mod web;

@@ -17,6 +17,8 @@ pub struct Model {
     /// The player's display name, "first last".
     pub owner_name: String,
     pub owner_city: String,
+    /// `owner_city` folded by [`crate::city::fold`], which city filters compare.
+    pub owner_city_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,10 @@ use anb_proto::{
 };
 use anb_votes::{
     App, Config, Videos,
+    cache::RankingCache,
     db::vote,
     ids::{UserId, VideoId, VoteId},
+    view::RankingView,
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use ed25519_dalek::pkcs8::EncodePrivateKey as _;
@@ -31,6 +33,9 @@ const KID: &str = "votes-test-key";
 pub struct Running {
     pub client: VotesServiceClient<Channel>,
     pub db: DatabaseConnection,
+    /// The Redis the service uses, and the key prefix only this test uses.
+    pub redis: fred::prelude::Client,
+    pub prefix: String,
     pub catalogue: Shared,
     keys: TestKeys,
     schema: String,
@@ -40,9 +45,15 @@ pub struct Running {
 }
 
 pub async fn start_fresh() -> Running {
+    start_tuned(|_| {}).await
+}
+
+/// [`start_fresh`] with settings changed by `tune` (rate limits, intervals).
+pub async fn start_tuned(tune: impl FnOnce(&mut Config)) -> Running {
     let catalogue = Shared::default();
     let (videos_address, videos_stop) = serve_fake_videos(catalogue.clone()).await;
-    start_with_videos(&format!("http://{videos_address}"), catalogue, videos_stop).await
+    let videos_url = format!("http://{videos_address}");
+    start_with_videos(&videos_url, catalogue, videos_stop, tune).await
 }
 
 /// A service whose videos address answers nothing (a closed port).
@@ -53,13 +64,28 @@ pub async fn start_without_videos() -> Running {
     let address = closed.local_addr().expect("bound address");
     drop(closed);
     let (stop, _) = oneshot::channel();
-    start_with_videos(&format!("http://{address}"), Shared::default(), stop).await
+    start_with_videos(
+        &format!("http://{address}"),
+        Shared::default(),
+        stop,
+        |_| {},
+    )
+    .await
+}
+
+/// The Redis named by `ANB_TEST_REDIS_URL`.
+fn test_redis_url() -> String {
+    std::env::var("ANB_TEST_REDIS_URL").expect(
+        "ANB_TEST_REDIS_URL must name a Redis server for the integration tests \
+         (deploy/local/test sets it; see deploy/local/lib.sh to start one)",
+    )
 }
 
 async fn start_with_videos(
     videos_url: &str,
     catalogue: Shared,
     videos_stop: oneshot::Sender<()>,
+    tune: impl FnOnce(&mut Config),
 ) -> Running {
     let url = std::env::var("ANB_TEST_DATABASE_URL").expect(
         "ANB_TEST_DATABASE_URL must name a PostgreSQL database for the integration tests \
@@ -70,22 +96,33 @@ async fn start_with_videos(
         .await
         .expect("test database reachable");
     anb_votes::migrate(&db).await.expect("migrations apply");
-    let config = Config {
+    let prefix = format!("t{}", Uuid::new_v4().simple());
+    let mut config = Config {
         listen_addr: "127.0.0.1:0".parse().expect("valid address"),
         database_url: SecretString::from(url),
         database_schema: schema.clone(),
         database_wait_secs: 10,
         auth_url: "http://127.0.0.1:9".to_owned(),
         videos_url: videos_url.to_owned(),
-        redis_url: "redis://127.0.0.1:6379".to_owned(),
-        redis_prefix: "anb".to_owned(),
+        redis_url: test_redis_url(),
+        redis_prefix: prefix.clone(),
+        reconcile_interval_secs: 60,
+        rate_limit_votes: 0,
+        rate_limit_window_secs: 60,
+        watch_coalesce_ms: 100,
+        watch_poll_secs: 5,
         shutdown_grace_secs: 5,
     };
+    tune(&mut config);
+    let redis = anb_queue::connect(&config.redis_url, Duration::from_secs(10))
+        .await
+        .expect("test redis reachable");
     let keys = TestKeys::generate();
     let app = App {
         db: db.clone(),
         verifier: Arc::new(keys.verifier()),
         videos: Videos::new(anb_grpc::lazy_channel(videos_url).expect("valid address")),
+        redis: redis.clone(),
     };
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -104,6 +141,8 @@ async fn start_with_videos(
     Running {
         client: VotesServiceClient::new(channel),
         db,
+        redis,
+        prefix,
         catalogue,
         keys,
         schema,
@@ -135,10 +174,27 @@ impl Running {
             .expect("server stops within 10 s")
             .expect("server task did not panic");
         served.expect("server ran without error");
+        drop_redis_keys(&self.redis, &self.prefix).await;
         self.db
             .execute_unprepared(&format!("DROP SCHEMA \"{}\" CASCADE", self.schema))
             .await
             .expect("test schema dropped");
+    }
+
+    /// A ranking view over the service's database and Redis keys, as a second replica
+    /// would hold it.
+    pub fn view(&self) -> RankingView {
+        RankingView::new(
+            self.db.clone(),
+            RankingCache::new(self.redis.clone(), &self.prefix),
+        )
+    }
+
+    /// Brings the Redis view up to date with rows written behind the service's back.
+    pub async fn sync_view(&self) {
+        anb_votes::reconcile::reconcile_once(&self.view())
+            .await
+            .expect("ranking view reconciled");
     }
 
     /// `message` with `user`'s bearer token.
@@ -188,7 +244,7 @@ impl Running {
         video: Uuid,
         owner: &Owner<'_>,
     ) -> Result<vote::Model, DbErr> {
-        vote::ActiveModel {
+        let row = vote::ActiveModel {
             id: Set(VoteId::generate()),
             user_id: Set(UserId(user)),
             video_id: Set(VideoId(video)),
@@ -196,9 +252,26 @@ impl Running {
             owner_id: Set(UserId(owner.id)),
             owner_name: Set(owner.name.to_owned()),
             owner_city: Set(owner.city.to_owned()),
+            owner_city_key: Set(anb_votes::city::fold(owner.city)),
         }
         .insert(&self.db)
+        .await?;
+        // The row skipped the service, so its Redis view learns of it from the reconciler.
+        self.sync_view().await;
+        Ok(row)
+    }
+}
+
+async fn drop_redis_keys(redis: &fred::prelude::Client, prefix: &str) {
+    use fred::prelude::{ClientLike as _, KeysInterface as _};
+
+    let pattern = format!("{prefix}:*");
+    let keys: Vec<String> = redis
+        .custom(fred::cmd!("KEYS"), vec![pattern])
         .await
+        .expect("test keys listed");
+    if !keys.is_empty() {
+        let _: i64 = redis.del(keys).await.expect("test keys removed");
     }
 }
 

@@ -39,6 +39,20 @@ impl Platform {
         }
     }
 
+    /// A platform other than the one `deploy/local/test` started (the tracing test starts
+    /// its own).
+    pub fn at(base: String, state_dir: PathBuf) -> Self {
+        let http = Client::builder()
+            .timeout(Duration::from_secs(300))
+            .build()
+            .expect("a plain HTTP client always builds");
+        Self {
+            base,
+            http,
+            state_dir,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -262,5 +276,71 @@ impl Platform {
     /// `deploy/local/up`'s state folder (secrets, logs, pids).
     pub fn state_dir(&self) -> &Path {
         &self.state_dir
+    }
+}
+
+/// A 21 s 1080p clip without audio: the smallest upload the platform accepts.
+pub fn write_valid_clip(path: &Path) {
+    let spec = anb_media::fixtures::ClipSpec {
+        width: 1920,
+        height: 1080,
+        seconds: 21.0,
+        fps: 30,
+        with_audio: false,
+    };
+    anb_media::fixtures::write_clip(path, &spec).expect("fixture clip");
+}
+
+impl Platform {
+    /// Uploads `clip` for `token`'s player, waits until it is processed (at most `limit`)
+    /// and publishes it; returns the video id.
+    pub async fn publish_new_video(
+        &self,
+        token: &str,
+        clip: &Path,
+        title: &str,
+        limit: Duration,
+    ) -> Result<String> {
+        let (status, created) = self.upload(token, clip, title).await?;
+        if status != StatusCode::CREATED {
+            bail!("upload answered {status}: {created}");
+        }
+        let video_id = created["video_id"].as_str().context("video_id")?.to_owned();
+        self.wait_until_processed(token, &video_id, limit).await?;
+
+        let publish = format!("/api/videos/{video_id}/publish");
+        let (status, body) = self.post_json(Some(token), &publish, &Value::Null).await?;
+        if status != StatusCode::OK {
+            bail!("publish answered {status}: {body}");
+        }
+        Ok(video_id)
+    }
+
+    /// The Redis URL `deploy/local/up` started the platform with.
+    pub fn redis_url(&self) -> String {
+        let path = self.state_dir.join("redis.url");
+        let text = std::fs::read_to_string(&path).expect("up records the redis url");
+        text.trim().to_owned()
+    }
+
+    /// Stops the platform's Redis (`start` false) or starts it again on the same port and
+    /// data folder, with the project's own scripts.
+    pub fn switch_redis(&self, start: bool) {
+        let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/local/lib.sh");
+        let port = self.redis_url().rsplit(':').next().map(str::to_owned);
+        let action = if start {
+            "anb_start_redis"
+        } else {
+            "anb_stop_redis"
+        };
+        let script = format!("source \"$1\" && {action} \"$2\" >/dev/null");
+        let status = std::process::Command::new("bash")
+            .args(["-c", &script, "bash"])
+            .arg(&lib)
+            .arg(&self.state_dir)
+            .env("ANB_REDIS_PORT", port.unwrap_or_default())
+            .status()
+            .expect("bash runs");
+        assert!(status.success(), "{action} failed");
     }
 }
