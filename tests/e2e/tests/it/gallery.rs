@@ -4,12 +4,11 @@
 
 use std::time::Duration;
 
-use anb_media::fixtures::{ClipSpec, write_clip};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::Platform;
+use crate::support::{Platform, write_valid_clip};
 
 /// Debug builds on two shared cores: generous, but a wedged job still fails the test.
 const PROCESSING_LIMIT: Duration = Duration::from_secs(300);
@@ -35,14 +34,7 @@ async fn a_published_video_is_in_the_gallery_of_its_city_and_cannot_be_deleted()
         .expect("player signs up");
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("gallery.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let (status, created) = platform
         .upload(&player.token, &clip, "Para la galería")
         .await
@@ -111,14 +103,7 @@ async fn an_unpublished_video_deletes_with_its_media() {
     let player = platform.sign_up_and_log_in().await.expect("player");
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("delete-me.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let (status, created) = platform
         .upload(&player.token, &clip, "Borrar")
         .await

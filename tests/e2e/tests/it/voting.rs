@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use anb_media::fixtures::{ClipSpec, write_clip};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::Platform;
+use crate::support::{Platform, write_valid_clip};
 
 /// Debug builds on two shared cores: generous, but a wedged job still fails the test.
 const PROCESSING_LIMIT: Duration = Duration::from_secs(300);
@@ -36,14 +35,7 @@ async fn a_published_video_gets_one_vote_per_user_and_its_owner_is_ranked() {
         .expect("voter signs up");
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("vote-me.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let (status, created) = platform
         .upload(&owner.token, &clip, "Triple para votar")
         .await

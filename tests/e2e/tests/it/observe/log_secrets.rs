@@ -1,12 +1,11 @@
 //! A known password, access token and media URL signature travel through the whole mesh;
 //! none of them may appear in any service's log.
 
-use anb_media::fixtures::{ClipSpec, write_clip};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::Platform;
+use crate::support::{Platform, write_valid_clip};
 
 fn all_logs(platform: &Platform) -> Vec<(String, String)> {
     let folder = platform.state_dir().join("logs");
@@ -55,14 +54,7 @@ async fn passwords_tokens_and_media_signatures_never_reach_the_logs() {
     // A signed media URL, fetched once so the gateway logs the request.
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("secret.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let (status, created) = platform
         .upload(&token, &clip, "Secreto")
         .await

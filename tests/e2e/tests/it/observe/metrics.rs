@@ -3,13 +3,12 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use anb_media::fixtures::{ClipSpec, write_clip};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{ALL_SERVICES, Endpoints};
-use crate::support::Platform;
+use crate::support::{Platform, write_valid_clip};
 
 /// Debug builds on two shared cores: generous, but a wedged job still fails the test.
 const PROCESSING_LIMIT: Duration = Duration::from_secs(300);
@@ -110,14 +109,7 @@ async fn counters_move_by_exactly_the_traffic_sent() {
     let endpoints = Endpoints::read(platform.state_dir());
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("metrics.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let clip_bytes = std::fs::metadata(&clip).expect("clip written").len() as f64;
     wait_for_idle_queue(&platform, &endpoints.address("transcoder", "metrics")).await;
     let before = scrape_all(&platform, &endpoints).await;

@@ -12,7 +12,6 @@ use std::{
     time::Duration,
 };
 
-use anb_media::fixtures::{ClipSpec, write_clip};
 use opentelemetry_proto::tonic::{
     collector::trace::v1::{
         ExportTraceServiceRequest, ExportTraceServiceResponse,
@@ -25,7 +24,7 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
 
-use crate::support::Platform;
+use crate::support::{Platform, write_valid_clip};
 
 /// Debug builds on two shared cores: generous, but a wedged job still fails the test.
 const PROCESSING_LIMIT: Duration = Duration::from_secs(300);
@@ -163,14 +162,7 @@ async fn an_upload_is_one_trace_across_gateway_videos_and_transcoder() {
     let player = platform.sign_up_and_log_in().await.expect("a player");
     let folder = tempfile::tempdir().expect("temp dir");
     let clip = folder.path().join("traced.mp4");
-    let spec = ClipSpec {
-        width: 1920,
-        height: 1080,
-        seconds: 21.0,
-        fps: 30,
-        with_audio: false,
-    };
-    write_clip(&clip, &spec).expect("fixture clip");
+    write_valid_clip(&clip);
     let form = reqwest::multipart::Form::new()
         .text("title", "Trazada")
         .part(
