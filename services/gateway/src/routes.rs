@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod health;
 pub(crate) mod logout;
 pub(crate) mod media;
+mod paging;
 pub(crate) mod profile;
 pub(crate) mod public_videos;
 pub(crate) mod rankings;

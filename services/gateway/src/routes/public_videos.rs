@@ -7,25 +7,10 @@ use anb_proto::{
     votes::v1::CountVotesRequest,
 };
 use axum::extract::{Query, State, rejection::QueryRejection};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::{
-    AppState,
-    error::{GatewayError, Result},
-    upstream,
-};
-
-const DEFAULT_LIMIT: u32 = 20;
-const MAX_LIMIT: u32 = 100;
-
-/// The query string as sent; numbers are parsed by hand so every mistake is a 400
-/// `invalid_parameter` naming the parameter.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RawQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-    city: Option<String>,
-}
+use super::paging::{self, Page, RawQuery};
+use crate::{AppState, error::Result, upstream};
 
 /// One item of `GET /api/public/videos`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -88,7 +73,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     query: Result<Query<RawQuery>, QueryRejection>,
 ) -> Result<axum::Json<Vec<GalleryItem>>> {
-    let request = parse(query)?;
+    let request = request(paging::parse(query)?);
 
     let videos = state
         .upstreams
@@ -118,76 +103,10 @@ pub(crate) async fn list(
     Ok(axum::Json(items))
 }
 
-fn parse(query: Result<Query<RawQuery>, QueryRejection>) -> Result<ListPublicVideosRequest> {
-    let Query(raw) = query.map_err(|_| invalid("malformed query string"))?;
-    let limit = match raw.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(text) => text
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-            .ok_or_else(|| invalid("limit must be an integer between 1 and 100"))?,
-    };
-    let offset = match raw.offset.as_deref() {
-        None => 0,
-        Some(text) => text
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| invalid("offset must be a non-negative integer"))?,
-    };
-    // An empty `city=` (a blank form field) means every city.
-    let city = raw.city.filter(|city| !city.trim().is_empty());
-
-    Ok(ListPublicVideosRequest {
-        limit,
-        offset,
-        city,
-    })
-}
-
-fn invalid(message: &'static str) -> GatewayError {
-    GatewayError::bad_request("invalid_parameter", message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_fields(
-        limit: Option<&str>,
-        offset: Option<&str>,
-        city: Option<&str>,
-    ) -> Result<ListPublicVideosRequest> {
-        parse(Ok(Query(RawQuery {
-            limit: limit.map(str::to_owned),
-            offset: offset.map(str::to_owned),
-            city: city.map(str::to_owned),
-        })))
-    }
-
-    #[test]
-    fn absent_parameters_mean_the_newest_twenty_of_every_city() {
-        let request = parse_fields(None, None, Some(" ")).expect("valid query");
-
-        assert_eq!((request.limit, request.offset, request.city), (20, 0, None));
-    }
-
-    #[test]
-    fn bad_limits_and_offsets_are_refused_naming_the_parameter() {
-        for (limit, offset, named) in [
-            (Some("0"), None, "limit"),
-            (Some("101"), None, "limit"),
-            (Some("ten"), None, "limit"),
-            (None, Some("-1"), "offset"),
-            (None, Some("1.5"), "offset"),
-        ] {
-            let err = parse_fields(limit, offset, None).expect_err("invalid query");
-            assert!(
-                matches!(&err, GatewayError::BadRequest { code: "invalid_parameter", message }
-                    if message.starts_with(named)),
-                "{limit:?} {offset:?}: {err}"
-            );
-        }
+fn request(page: Page) -> ListPublicVideosRequest {
+    ListPublicVideosRequest {
+        limit: page.limit,
+        offset: page.offset,
+        city: page.city,
     }
 }

@@ -4,25 +4,10 @@
 
 use anb_proto::votes::v1::{ListRankingsRequest, RankingEntry};
 use axum::extract::{Query, State, rejection::QueryRejection};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::{
-    AppState,
-    error::{GatewayError, Result},
-    upstream,
-};
-
-const DEFAULT_LIMIT: u32 = 20;
-const MAX_LIMIT: u32 = 100;
-
-/// The query string as sent; numbers are parsed by hand so every mistake is a 400
-/// `invalid_parameter` naming the parameter.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RawQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-    city: Option<String>,
-}
+use super::paging::{self, Page, RawQuery};
+use crate::{AppState, error::Result, upstream};
 
 /// One row of `GET /api/public/rankings`.
 #[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -68,7 +53,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     query: Result<Query<RawQuery>, QueryRejection>,
 ) -> Result<axum::Json<Vec<Entry>>> {
-    let request = parse(query)?;
+    let request = request(paging::parse(query)?);
 
     let ranked = state
         .upstreams
@@ -83,74 +68,10 @@ pub(crate) async fn list(
     ))
 }
 
-fn parse(query: Result<Query<RawQuery>, QueryRejection>) -> Result<ListRankingsRequest> {
-    let Query(raw) = query.map_err(|_| invalid("malformed query string"))?;
-    let limit = match raw.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-            .ok_or_else(|| invalid("limit must be an integer between 1 and 100"))?,
-    };
-    let offset = match raw.offset.as_deref() {
-        None => 0,
-        Some(text) => text
-            .parse::<u32>()
-            .map_err(|_| invalid("offset must be a non-negative integer"))?,
-    };
-    Ok(ListRankingsRequest {
-        limit,
-        offset,
-        city: raw.city,
-    })
-}
-
-fn invalid(message: &'static str) -> GatewayError {
-    GatewayError::bad_request("invalid_parameter", message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_fields(limit: Option<&str>, offset: Option<&str>) -> Result<ListRankingsRequest> {
-        parse(Ok(Query(RawQuery {
-            limit: limit.map(str::to_owned),
-            offset: offset.map(str::to_owned),
-            city: None,
-        })))
-    }
-
-    #[test]
-    fn absent_parameters_mean_the_first_twenty() {
-        let request = parse_fields(None, None).expect("valid query");
-
-        assert_eq!((request.limit, request.offset), (20, 0));
-    }
-
-    #[test]
-    fn limits_outside_one_to_one_hundred_and_bad_offsets_are_refused() {
-        for (limit, offset) in [
-            (Some("0"), None),
-            (Some("101"), None),
-            (Some("-1"), None),
-            (Some("ten"), None),
-            (Some(""), None),
-            (None, Some("-5")),
-            (None, Some("1.5")),
-            (None, Some("99999999999")),
-        ] {
-            assert!(
-                parse_fields(limit, offset).is_err(),
-                "limit {limit:?} offset {offset:?} accepted"
-            );
-        }
-        assert_eq!(
-            parse_fields(Some("100"), Some("3"))
-                .map(|r| (r.limit, r.offset))
-                .ok(),
-            Some((100, 3))
-        );
+fn request(page: Page) -> ListRankingsRequest {
+    ListRankingsRequest {
+        limit: page.limit,
+        offset: page.offset,
+        city: page.city,
     }
 }
