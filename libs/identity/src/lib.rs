@@ -7,6 +7,7 @@
 
 mod claims;
 mod revocation;
+mod verified;
 mod verifier;
 
 pub use claims::{AUDIENCE, Claims, ISSUER, Identity};

@@ -12,7 +12,7 @@ use tokio::sync::{Mutex, RwLock};
 use tonic::{metadata::MetadataMap, transport::Channel};
 use uuid::Uuid;
 
-use crate::{AUDIENCE, Claims, ISSUER, Identity, Revocations};
+use crate::{AUDIENCE, Claims, ISSUER, Identity, Revocations, verified::VerifiedTokens};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub(crate) const LEEWAY_SECS: u64 = 5;
@@ -99,6 +99,7 @@ pub struct TokenVerifier {
     last_refresh: Mutex<Option<Instant>>,
     validation: Validation,
     revocations: Option<Revocations>,
+    verified: VerifiedTokens,
 }
 
 impl TokenVerifier {
@@ -134,6 +135,7 @@ impl TokenVerifier {
             last_refresh: Mutex::new(None),
             validation,
             revocations: None,
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -167,6 +169,18 @@ impl TokenVerifier {
     /// # Errors
     /// The [`TokenError`] that explains the refusal.
     pub async fn verify(&self, token: &str) -> Result<Identity, TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let identity = match self.verified.get(token, now) {
+            Some(identity) => identity,
+            None => self.verify_signed(token, now).await?,
+        };
+        if self.is_revoked(&identity.token_id).await {
+            return Err(TokenError::Revoked);
+        }
+        Ok(identity)
+    }
+
+    async fn verify_signed(&self, token: &str, now: i64) -> Result<Identity, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Malformed);
@@ -177,15 +191,14 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|err| classify(err.kind()))?;
         let user_id = Uuid::parse_str(&data.claims.sub).map_err(|_| TokenError::InvalidClaims)?;
-        if self.is_revoked(&data.claims.jti).await {
-            return Err(TokenError::Revoked);
-        }
-
-        Ok(Identity {
+        let identity = Identity {
             user_id,
             token_id: data.claims.jti,
             expires_at: data.claims.exp,
-        })
+        };
+        self.verified
+            .insert(token, identity.clone(), data.claims.nbf, now);
+        Ok(identity)
     }
 
     async fn is_revoked(&self, token_id: &str) -> bool {

@@ -104,6 +104,12 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// How long a rankings page answered by votes is served again before asking anew, in
+    /// milliseconds; 0 asks every time. A vote through this gateway drops the kept pages at
+    /// once, so only votes cast through other gateways can be this late.
+    #[arg(long, env = "GATEWAY_RANKINGS_KEEP_MS", default_value_t = 250)]
+    pub rankings_keep_ms: u64,
+
     /// Folder of the built browser app (`web/dist`), served at `/`; it must hold
     /// `index.html`. Unset: no app, and unknown paths are JSON 404s.
     #[arg(long, env = "GATEWAY_WEB_ROOT")]
@@ -173,6 +179,11 @@ impl Config {
     /// [`Self::request_timeout_secs`] as a duration.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// [`Self::rankings_keep_ms`] as a duration.
+    pub fn rankings_keep(&self) -> Duration {
+        Duration::from_millis(self.rankings_keep_ms)
     }
 
     /// [`Self::upload_timeout_secs`] as a duration.

@@ -9,6 +9,7 @@ mod extract;
 mod grpc_web;
 mod middleware;
 mod openapi;
+mod rankings_cache;
 mod routes;
 mod server;
 mod upstream;
@@ -38,6 +39,7 @@ pub(crate) struct AppState {
     signer: UrlSigner,
     storage: Storage,
     web: routes::web::WebAssets,
+    rankings: rankings_cache::RankingsCache,
 }
 
 /// Limits applied per route.
@@ -96,6 +98,7 @@ impl App {
             signer: UrlSigner::new(secret, UNUSED_SIGNING_TTL),
             storage: Storage::new(&config.storage_root),
             web: routes::web::WebAssets::new(config.web_root.as_deref()),
+            rankings: rankings_cache::RankingsCache::new(config.rankings_keep()),
         };
         let limits = Limits {
             max_upload_bytes: config.max_upload_bytes,

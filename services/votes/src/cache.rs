@@ -26,12 +26,16 @@ use crate::ranking::{PlayerScore, Ranked};
 /// Length of a hyphenated UUID, the tail of every member.
 const UUID_LEN: usize = 36;
 
+// KEYS: global set, players hash, cities set. ARGV: channel, key prefix of city sets, then
+// (member, score, user id, meta, city key) per player.
 const RECORD: &str = r"
-redis.call('ZADD', KEYS[1], 'LT', ARGV[2], ARGV[1])
-redis.call('ZADD', KEYS[2], 'LT', ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-redis.call('SADD', KEYS[4], ARGV[5])
-redis.call('PUBLISH', ARGV[6], '1')
+for i = 3, #ARGV, 5 do
+  redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
+  redis.call('ZADD', ARGV[2] .. ARGV[i + 4], 'LT', ARGV[i + 1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i + 2], ARGV[i + 3])
+  redis.call('SADD', KEYS[3], ARGV[i + 4])
+end
+redis.call('PUBLISH', ARGV[1], '1')
 return 1
 ";
 
@@ -164,29 +168,32 @@ impl RankingCache {
         }
     }
 
-    /// Moves `player` to its committed vote count and announces the change.
+    /// Moves each of `players` to its committed vote count and announces the change.
     ///
     /// TODO: a player whose name or city differs from the previous vote's snapshot gets a
     /// second member (the old one stays until the next reconcile pass, so the player shows
     /// twice for up to `VOTES_RECONCILE_INTERVAL_SECS`).
     ///
     /// # Errors
-    /// Redis errors (the vote itself is already committed; the reconciler repairs).
-    pub async fn record(&self, player: &PlayerScore) -> Result<(), fred::error::Error> {
-        let keys = vec![
-            self.set_key(None),
-            self.set_key(Some(&player.city_key)),
-            self.key("players"),
-            self.key("cities"),
-        ];
-        let args = vec![
-            member(player),
-            (-player.votes).to_string(),
-            player.user_id.to_string(),
-            meta(&player.username, &player.city),
-            player.city_key.clone(),
-            self.channel(),
-        ];
+    /// Redis errors (the votes themselves are already committed; the reconciler repairs).
+    pub async fn record(&self, players: &[PlayerScore]) -> Result<(), fred::error::Error> {
+        if players.is_empty() {
+            return Ok(());
+        }
+        // City sets are named inside the script; they live in the same slot-free keyspace.
+        let keys = vec![self.set_key(None), self.key("players"), self.key("cities")];
+        let mut args = Vec::with_capacity(2 + 5 * players.len());
+        args.push(self.channel());
+        args.push(self.key("city:"));
+        for player in players {
+            args.extend([
+                member(player),
+                (-player.votes).to_string(),
+                player.user_id.to_string(),
+                meta(&player.username, &player.city),
+                player.city_key.clone(),
+            ]);
+        }
         let _: Value = self.client.eval(RECORD, keys, args).await?;
         Ok(())
     }

@@ -53,6 +53,12 @@ pub enum Error {
     /// Any other database failure.
     #[error("database error")]
     Database(#[source] DbErr),
+    /// The batch holding this vote could not be written; every vote of it gets this.
+    #[error("writing the vote failed")]
+    Batch(#[source] std::sync::Arc<Error>),
+    /// The server is stopping and no longer writes votes.
+    #[error("the service is shutting down")]
+    ShuttingDown,
     /// Redis failed where the caller needed it (the reconciler; votes and reads fall back).
     #[error("redis error")]
     Redis(#[from] fred::error::Error),
@@ -100,7 +106,10 @@ impl From<Error> for Status {
                 status_with_reason(Code::InvalidArgument, "invalid_parameter", err.to_string())
             }
             Error::RateLimited { retry_after_secs } => rate_limited(retry_after_secs),
-            Error::DatabaseUnavailable(_) | Error::VideosUnavailable(_) => {
+            Error::Batch(ref inner) if matches!(**inner, Error::DatabaseUnavailable(_)) => {
+                unavailable_status(&err, "unavailable", "service temporarily unavailable")
+            }
+            Error::DatabaseUnavailable(_) | Error::VideosUnavailable(_) | Error::ShuttingDown => {
                 unavailable_status(&err, "unavailable", "service temporarily unavailable")
             }
             _ => internal_status(&err),

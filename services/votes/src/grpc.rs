@@ -15,18 +15,22 @@ use tracing::field::{Empty, display};
 
 use crate::{
     App,
+    batch::VoteBatcher,
     counts::{count_votes, parse_video_ids},
     error::Error,
     ids::{UserId, VideoId},
     limiter::VoteLimiter,
     ranking::Page,
     view::RankingView,
-    voting, watch,
+    voting::{self, NewVote},
+    watch,
 };
 
 /// What the service runs besides its stores: the ranking view and its watchers, the limit.
 pub struct Live {
     pub view: Arc<RankingView>,
+    /// Writes votes in batches and moves the view after each.
+    pub batcher: VoteBatcher,
     pub limiter: VoteLimiter,
     /// Least time between two snapshots of one watcher.
     pub coalesce: Duration,
@@ -87,18 +91,23 @@ impl votes_service_server::VotesService for VotesService {
         tracing::Span::current().record("video_id", display(video));
         self.live.limiter.check(voter).await?;
 
-        if voting::has_voted(&self.app.db, voter, video).await? {
-            return Err(Error::AlreadyVoted.into());
-        }
         let votable = self.app.videos.votable(video, request.metadata()).await?;
         if !votable.published {
             return Err(Error::NotPublished.into());
         }
-        voting::record_vote(&self.app.db, voter, video, &votable.owner).await?;
-        self.live.view.after_vote(&votable.owner).await;
+        let owner = votable.owner;
+        let owner_id = owner.user_id;
+        self.live
+            .batcher
+            .cast(NewVote {
+                voter,
+                video,
+                owner,
+            })
+            .await?;
         VOTES_CAST.inc();
 
-        tracing::debug!(owner_id = %votable.owner.user_id, "vote recorded");
+        tracing::debug!(%owner_id, "vote recorded");
         Ok(Response::new(CastVoteResponse {}))
     }
 

@@ -3,6 +3,7 @@
 //! ListRankings (players ranked by votes received, from the Redis view kept equal to
 //! Postgres, or from Postgres), WatchRankings (the same, pushed live) and CountVotes.
 
+pub mod batch;
 pub mod cache;
 pub mod city;
 pub mod config;
@@ -31,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
 use crate::{
+    batch::VoteBatcher,
     cache::RankingCache,
     grpc::{Live, VotesService},
     limiter::VoteLimiter,
@@ -102,6 +104,7 @@ pub async fn run(
             config.rate_limit_votes,
             config.rate_limit_window(),
         ),
+        batcher: VoteBatcher::start(view.clone()),
         view,
         coalesce: config.watch_coalesce(),
         cancel: cancel.clone(),

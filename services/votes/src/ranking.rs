@@ -7,6 +7,8 @@
 //! 1-based and consecutive (players with equal votes still get distinct positions, in that
 //! order). Cities match by their folded key ([`crate::city::fold`]).
 
+use std::collections::HashMap;
+
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
 use uuid::Uuid;
 
@@ -130,12 +132,13 @@ ORDER BY votes DESC, lower(username) COLLATE "C" ASC, owner_id ASC
 LIMIT $2 OFFSET $3
 "#;
 
-// Counted after the vote committed, so of the counts concurrent voters write the largest is
-// the true one (see `cache`).
-const ONE_PLAYER: &str = r"
-SELECT owner_id AS user_id, count(*) AS votes, $2::text AS username,
-       lower($2::text) AS sort_name, $3::text AS city, $4::text AS city_key
-FROM votes WHERE owner_id = $1 GROUP BY owner_id
+// Counted after the votes committed, so of the counts concurrent writers send to Redis the
+// largest is the true one (see `cache`). `lower` runs in PostgreSQL so Redis breaks ties by
+// the very bytes SQL compares.
+const SOME_PLAYERS: &str = r"
+SELECT o.id AS owner_id, lower(o.name) AS sort_name,
+       (SELECT count(*) FROM votes WHERE owner_id = o.id) AS votes
+FROM (VALUES {rows}) AS o(id, name)
 ";
 
 /// The players of `page`, in ranking order, from Postgres.
@@ -184,29 +187,56 @@ pub async fn all_players(db: &DatabaseConnection) -> Result<Vec<PlayerScore>> {
         .collect()
 }
 
-/// The committed count of the player `owner`, shown with the snapshot of the vote just cast.
+/// The committed counts of `owners` (distinct players), each shown with the snapshot of
+/// the vote just cast.
 ///
 /// # Errors
 /// Database errors.
-pub async fn player_score(
+pub async fn player_scores(
     db: &DatabaseConnection,
-    owner: &crate::videos::Owner,
-) -> Result<PlayerScore> {
+    owners: &[crate::videos::Owner],
+) -> Result<Vec<PlayerScore>> {
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = (0..owners.len())
+        .map(|index| format!("(${}::uuid, ${}::text)", 2 * index + 1, 2 * index + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = owners.iter().flat_map(|owner| {
+        [
+            Value::from(owner.user_id.0),
+            owner.display_name.clone().into(),
+        ]
+    });
     let statement = Statement::from_sql_and_values(
         DbBackend::Postgres,
-        ONE_PLAYER,
-        [
-            owner.user_id.0.into(),
-            owner.display_name.clone().into(),
-            owner.city.clone().into(),
-            crate::city::fold(&owner.city).into(),
-        ],
+        SOME_PLAYERS.replace("{rows}", &rows),
+        values,
     );
-    let row = db
-        .query_one_raw(statement)
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the vote just committed".to_owned()))?;
-    Ok(PlayerScore::from_query_result(&row, "")?)
+    let mut found = HashMap::with_capacity(owners.len());
+    for row in db.query_all_raw(statement).await? {
+        let owner: Uuid = row.try_get("", "owner_id")?;
+        let votes: i64 = row.try_get("", "votes")?;
+        let sort_name: String = row.try_get("", "sort_name")?;
+        found.insert(owner, (votes, sort_name));
+    }
+    owners
+        .iter()
+        .map(|owner| {
+            let (votes, sort_name) = found.remove(&owner.user_id.0).ok_or_else(|| {
+                sea_orm::DbErr::RecordNotFound("a player just voted for".to_owned())
+            })?;
+            Ok(PlayerScore {
+                user_id: owner.user_id.0,
+                votes,
+                username: owner.display_name.clone(),
+                sort_name,
+                city: owner.city.clone(),
+                city_key: crate::city::fold(&owner.city),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,8 +1,16 @@
 //! Calls to the videos service, which decides whether a video may receive votes and says who
 //! owns it. The caller's own `authorization` goes along, so videos applies its visibility
 //! rules (another player's private video is NOT_FOUND) to the voter, not to this service.
+//!
+//! A published video stays published (videos refuses to delete it) and its owner snapshot
+//! does not change, so those answers are kept and every later vote for the video is decided
+//! here; answers about unpublished videos are asked again each time, as they can change.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use anb_proto::videos::v1::{
     GetVotableVideoRequest, VotableVideo, videos_service_client::VideosServiceClient,
@@ -34,10 +42,15 @@ pub struct Votable {
     pub owner: Owner,
 }
 
-/// A client of `anb.videos.v1.VideosService`; cloning shares the channel.
+/// Published videos kept before the memory is cleared and refilled from videos: a few
+/// hundred bytes each.
+const MAX_KEPT: usize = 20_000;
+
+/// A client of `anb.videos.v1.VideosService`; cloning shares the channel and what it kept.
 #[derive(Clone)]
 pub struct Videos {
     client: VideosServiceClient<Channel>,
+    published: Arc<Mutex<HashMap<VideoId, Owner>>>,
 }
 
 impl Videos {
@@ -45,7 +58,15 @@ impl Videos {
     pub fn new(channel: Channel) -> Self {
         Self {
             client: VideosServiceClient::new(channel),
+            published: Arc::default(),
         }
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<VideoId, Owner>> {
+        // Entries are whole values inserted in one call: a panic cannot leave one half-set.
+        self.published
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether the caller may vote for `video` yet, with its owner.
@@ -54,6 +75,24 @@ impl Videos {
     /// [`Error::VideoNotFound`] as videos decides it; [`Error::VideosUnavailable`] when
     /// videos cannot answer in time; [`Error::Videos`] / [`Error::MissingOwner`] otherwise.
     pub async fn votable(&self, video: VideoId, caller: &MetadataMap) -> Result<Votable> {
+        if let Some(owner) = self.kept().get(&video) {
+            return Ok(Votable {
+                published: true,
+                owner: owner.clone(),
+            });
+        }
+        let votable = self.ask(video, caller).await?;
+        if votable.published {
+            let mut kept = self.kept();
+            if kept.len() >= MAX_KEPT {
+                kept.clear();
+            }
+            kept.insert(video, votable.owner.clone());
+        }
+        Ok(votable)
+    }
+
+    async fn ask(&self, video: VideoId, caller: &MetadataMap) -> Result<Votable> {
         let mut request = tonic::Request::new(GetVotableVideoRequest {
             video_id: video.to_string(),
         });

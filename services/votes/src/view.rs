@@ -119,19 +119,20 @@ impl RankingView {
         ranking::rankings(&self.db, page).await
     }
 
-    /// Moves `owner`'s score after a committed vote and wakes watchers. Never fails: the vote
-    /// counts already, and a view that could not follow is repaired later. While the view is
-    /// stale the write is skipped: the reconciler's rebuild covers it.
-    pub async fn after_vote(&self, owner: &Owner) {
+    /// Moves the scores of `owners` (distinct players) after `votes` committed votes of
+    /// theirs and wakes watchers. Never fails: the votes count already, and a view that could
+    /// not follow is repaired later. While the view is stale the write is skipped: the
+    /// reconciler's rebuild covers it.
+    pub async fn after_votes(&self, owners: &[Owner], votes: u64) {
         let stale = {
             let mut health = self.health();
-            health.votes_seen = health.votes_seen.wrapping_add(1);
+            health.votes_seen = health.votes_seen.wrapping_add(votes);
             health.stale
         };
         if !stale {
-            match ranking::player_score(&self.db, owner).await {
-                Ok(player) => {
-                    if let Err(err) = bounded(self.cache.record(&player)).await {
+            match ranking::player_scores(&self.db, owners).await {
+                Ok(players) => {
+                    if let Err(err) = bounded(self.cache.record(&players)).await {
                         self.mark_stale(&err);
                     }
                 }

@@ -1,16 +1,18 @@
-//! Casting votes and listing the caller's own. The unique (user_id, video_id) pair in the
-//! database decides duplicates, so two votes racing each other count once.
-//! Votes are rate-limited per user before any of this runs ([`crate::limiter`]), and after
-//! commit the player's score moves in the Redis view ([`crate::view`]).
+//! Writing votes and listing the caller's own. The unique (user_id, video_id) pair in the
+//! database decides duplicates, so two votes racing each other count once. Votes arrive
+//! here in batches gathered by [`crate::batch`]; after commit the players' scores move in
+//! the Redis view ([`crate::view`]).
+
+use std::collections::HashSet;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 
 use crate::{
     db::vote,
-    error::{Error, Result},
+    error::Result,
     ids::{UserId, VideoId, VoteId},
     videos::Owner,
 };
@@ -22,49 +24,78 @@ use crate::{
 /// newest 10 000.
 pub const MAX_MY_VOTES: u64 = 10_000;
 
-/// Records `voter`'s vote for `video` of `owner`.
-///
-/// # Errors
-/// [`Error::AlreadyVoted`] when the pair exists (also when another call inserted it a moment
-/// earlier); database errors.
-pub async fn record_vote(
-    db: &DatabaseConnection,
-    voter: UserId,
-    video: VideoId,
-    owner: &Owner,
-) -> Result<()> {
-    let row = vote::ActiveModel {
-        id: Set(VoteId::generate()),
-        user_id: Set(voter),
-        video_id: Set(video),
-        created_at: Set(chrono::Utc::now()),
-        owner_id: Set(owner.user_id),
-        owner_name: Set(owner.display_name.clone()),
-        owner_city: Set(owner.city.clone()),
-        owner_city_key: Set(crate::city::fold(&owner.city)),
-    };
-    match row.insert(db).await {
-        Ok(_) => Ok(()),
-        Err(err) if is_unique_violation(&err) => Err(Error::AlreadyVoted),
-        Err(err) => Err(err.into()),
-    }
+/// One vote about to be written, with the owner snapshot copied onto its row.
+#[derive(Debug, Clone)]
+pub struct NewVote {
+    pub voter: UserId,
+    pub video: VideoId,
+    pub owner: Owner,
 }
 
-/// Whether `voter` has voted for `video`, so a repeat vote is refused without asking videos.
+/// Most votes written by one statement: 8 parameters a row stays far below PostgreSQL's
+/// 65 535, and a batch commits in about a millisecond.
+pub const MAX_BATCH: usize = 256;
+
+/// Writes `votes` in one statement and returns the (voter, video) pairs that were new. A
+/// pair that already existed, or appears twice in `votes`, is skipped by the unique
+/// constraint, so concurrent batches never count a vote twice.
 ///
 /// # Errors
-/// Database errors.
-pub async fn has_voted(db: &DatabaseConnection, voter: UserId, video: VideoId) -> Result<bool> {
-    let found = vote::Entity::find()
-        .select_only()
-        .column(vote::Column::Id)
-        .filter(vote::Column::UserId.eq(voter))
-        .filter(vote::Column::VideoId.eq(video))
-        .into_tuple::<VoteId>()
-        .one(db)
-        .await?;
-    Ok(found.is_some())
+/// Database errors; then none of the batch was written.
+pub async fn insert_votes(
+    db: &DatabaseConnection,
+    votes: &[NewVote],
+) -> Result<HashSet<(UserId, VideoId)>> {
+    if votes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let now = chrono::Utc::now();
+    let mut values = Vec::with_capacity(votes.len() * COLUMNS);
+    let mut rows = Vec::with_capacity(votes.len());
+    for (index, vote) in votes.iter().enumerate() {
+        let first = index * COLUMNS + 1;
+        rows.push(format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            first,
+            first + 1,
+            first + 2,
+            first + 3,
+            first + 4,
+            first + 5,
+            first + 6,
+            first + 7
+        ));
+        values.extend([
+            Value::from(VoteId::generate().0),
+            vote.voter.0.into(),
+            vote.video.0.into(),
+            now.into(),
+            vote.owner.user_id.0.into(),
+            vote.owner.display_name.clone().into(),
+            vote.owner.city.clone().into(),
+            crate::city::fold(&vote.owner.city).into(),
+        ]);
+    }
+    let sql = format!(
+        "INSERT INTO votes (id, user_id, video_id, created_at, owner_id, owner_name, owner_city, \
+         owner_city_key) VALUES {} ON CONFLICT (user_id, video_id) DO NOTHING \
+         RETURNING user_id, video_id",
+        rows.join(", ")
+    );
+    let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+    let inserted = db.query_all_raw(statement).await?;
+    inserted
+        .iter()
+        .map(|row| {
+            let voter: uuid::Uuid = row.try_get("", "user_id")?;
+            let video: uuid::Uuid = row.try_get("", "video_id")?;
+            Ok((UserId(voter), VideoId(video)))
+        })
+        .collect()
 }
+
+/// Columns of one vote row in [`insert_votes`].
+const COLUMNS: usize = 8;
 
 /// The videos `voter` voted for, newest vote first, at most [`MAX_MY_VOTES`].
 ///
@@ -82,8 +113,4 @@ pub async fn my_votes(db: &DatabaseConnection, voter: UserId) -> Result<Vec<Vide
         .all(db)
         .await?;
     Ok(ids)
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }

@@ -1,13 +1,23 @@
 //! The public rankings (DESIGN §3 row 11): players ordered by the votes their videos
 //! received, as the votes service ranks them (its tie rule: more votes first, then display
-//! name case-insensitively, then user id; positions are consecutive).
+//! name case-insensitively, then user id; positions are consecutive). Pages are kept a
+//! moment ([`crate::rankings_cache`]).
 
 use anb_proto::votes::v1::{ListRankingsRequest, RankingEntry};
-use axum::extract::{Query, State, rejection::QueryRejection};
+use axum::{
+    body::Bytes,
+    extract::{Query, State, rejection::QueryRejection},
+    http::header,
+    response::IntoResponse,
+};
 use serde::Serialize;
 
 use super::paging::{self, Page, RawQuery};
-use crate::{AppState, error::Result, upstream};
+use crate::{
+    AppState,
+    error::{GatewayError, Result},
+    upstream,
+};
 
 /// One row of `GET /api/public/rankings`.
 #[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -52,20 +62,25 @@ impl From<RankingEntry> for Entry {
 pub(crate) async fn list(
     State(state): State<AppState>,
     query: Result<Query<RawQuery>, QueryRejection>,
-) -> Result<axum::Json<Vec<Entry>>> {
-    let request = request(paging::parse(query)?);
+) -> Result<impl IntoResponse> {
+    let page = paging::parse(query)?;
+    let key = (page.limit, page.offset, page.city.clone());
+    let fetch = async {
+        let ranked = state
+            .upstreams
+            .votes
+            .clone()
+            .list_rankings(upstream::request(request(page), None))
+            .await?
+            .into_inner();
+        let entries: Vec<Entry> = ranked.entries.into_iter().map(Entry::from).collect();
+        let body = serde_json::to_vec(&entries)
+            .map_err(|err| GatewayError::Internal(format!("encoding rankings: {err}")))?;
+        Ok::<_, GatewayError>(Bytes::from(body))
+    };
+    let body = state.rankings.get_or_fetch(key, fetch).await?;
 
-    let ranked = state
-        .upstreams
-        .votes
-        .clone()
-        .list_rankings(upstream::request(request, None))
-        .await?
-        .into_inner();
-
-    Ok(axum::Json(
-        ranked.entries.into_iter().map(Entry::from).collect(),
-    ))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
 fn request(page: Page) -> ListRankingsRequest {

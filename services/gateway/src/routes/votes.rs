@@ -50,6 +50,7 @@ pub(crate) async fn cast(
         Some(&caller.authorization),
     );
     state.upstreams.votes.clone().cast_vote(request).await?;
+    state.rankings.invalidate();
 
     Ok(axum::Json(Voted {
         message: "vote recorded",

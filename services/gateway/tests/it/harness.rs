@@ -126,6 +126,8 @@ pub fn config(mesh: &Mesh, storage: &TempDir) -> Config {
         request_timeout_secs: 10,
         upload_timeout_secs: 60,
         shutdown_grace_secs: 2,
+        // Tests change the fake's rankings between reads; `rankings_cache.rs` tests keeping.
+        rankings_keep_ms: 0,
         web_root: None,
     }
 }

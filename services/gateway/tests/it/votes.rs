@@ -146,6 +146,27 @@ async fn rankings_pass_limit_offset_and_city_through() {
 }
 
 #[tokio::test]
+async fn a_kept_rankings_page_is_served_again_until_a_vote_through_the_gateway() {
+    let gateway = Gateway::start_with(|config| config.rankings_keep_ms = 60_000).await;
+    let asked = || gateway.mesh.record.lock().expect("record lock").rankings.len();
+
+    let first = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
+    let again = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
+    let other_city = anonymous_get(&gateway, "/api/public/rankings?limit=3&city=Cali").await;
+    let before_vote = asked();
+    vote(&gateway, KNOWN_VIDEO, Some(gateway.bearer())).await;
+    let after_vote = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
+
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(again.json(), first.json());
+    assert_eq!(other_city.json()[0]["city"], "Cali");
+    assert_eq!(before_vote, 2, "the repeated page must not reach votes");
+    assert_eq!(after_vote.json(), first.json());
+    assert_eq!(asked(), 3, "a vote makes the next read ask votes again");
+}
+
+#[tokio::test]
 async fn bad_ranking_parameters_are_400_invalid_parameter() {
     let gateway = Gateway::start().await;
 

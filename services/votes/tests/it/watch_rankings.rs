@@ -107,10 +107,15 @@ async fn a_vote_recorded_by_another_replica_reaches_the_watcher() {
         display_name: owner.name.to_owned(),
         city: owner.city.to_owned(),
     };
-    let score = ranking::player_score(&votes.db, &snapshot_owner)
+    let scores = ranking::player_scores(&votes.db, &[snapshot_owner])
         .await
         .expect("counted");
-    votes.view().cache.record(&score).await.expect("view moved");
+    votes
+        .view()
+        .cache
+        .record(&scores)
+        .await
+        .expect("view moved");
     let after = next(&mut stream).await;
 
     assert!(empty.is_empty());
