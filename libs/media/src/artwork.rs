@@ -40,6 +40,10 @@ pub const WATERMARK_PROBE_POINT: (u32, u32) = (
     WATERMARK_RECT.1 + WATERMARK_SIZE / 2 - WATERMARK_SIZE * 26 / 100,
 );
 
+/// A point under the logo's shadow alone, which is black at 35 % opacity (the disc, its
+/// letters and seams are elsewhere).
+pub const WATERMARK_SHADOW_POINT: (u32, u32) = (WATERMARK_RECT.0 + 123, WATERMARK_RECT.1 + 84);
+
 /// The colour expected at [`WATERMARK_PROBE_POINT`].
 pub const WATERMARK_PROBE_COLOUR: Rgb = ORANGE;
 
@@ -173,11 +177,11 @@ mod tests {
 
         assert_eq!(image.pixel(x, y), (ORANGE, 255));
         assert_eq!(image.pixel(0, 0).1, 0);
-        let shadow_alpha = image.pixel(WATERMARK_SIZE - 5, WATERMARK_SIZE / 2 + 20).1;
-        assert!(
-            shadow_alpha > 0 && shadow_alpha < 255,
-            "the shadow is translucent: {shadow_alpha}"
+        let shadow = image.pixel(
+            WATERMARK_SHADOW_POINT.0 - WATERMARK_RECT.0,
+            WATERMARK_SHADOW_POINT.1 - WATERMARK_RECT.1,
         );
+        assert_eq!(shadow, (Rgb(0, 0, 0), 89), "35 % black");
     }
 
     #[test]

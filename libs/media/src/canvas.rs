@@ -1,6 +1,6 @@
 //! Small pictures painted in RGBA and blended onto decoded YUV 4:2:0 frames. Colours are
-//! converted with BT.601 limited-range coefficients, the default FFmpeg's scaler uses when
-//! turning frames back into RGB, so colours survive the round trip.
+//! converted with BT.709 limited-range coefficients, the colour space every output is
+//! converted to and tagged with, so players show the artwork in its own colours.
 
 use ffmpeg_next::frame;
 
@@ -113,12 +113,13 @@ fn disc_coverage(px: u32, py: u32, (cx, cy, radius): (f32, f32, f32)) -> f32 {
     (radius - (dx * dx + dy * dy).sqrt() + 0.5).clamp(0.0, 1.0)
 }
 
+/// Y'CbCr of a gamma-coded colour in BT.709, limited range, on the 8-bit scale.
 pub(crate) fn to_yuv(Rgb(r, g, b): Rgb) -> [f32; 3] {
     let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
     [
-        16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0,
-        128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0,
-        128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0,
+        16.0 + (46.559 * r + 156.629 * g + 15.812 * b) / 255.0,
+        128.0 + (-25.664 * r - 86.336 * g + 112.0 * b) / 255.0,
+        128.0 + (112.0 * r - 101.730 * g - 10.270 * b) / 255.0,
     ]
 }
 

@@ -7,6 +7,7 @@
 mod artwork;
 mod boxes;
 mod canvas;
+mod convert;
 mod output;
 mod pipeline;
 mod probe;
@@ -19,6 +20,7 @@ use std::sync::Once;
 
 pub use artwork::{
     BUMPER_BACKGROUND, Rgb, WATERMARK_PROBE_COLOUR, WATERMARK_PROBE_POINT, WATERMARK_RECT,
+    WATERMARK_SHADOW_POINT,
 };
 pub use pipeline::{TranscodeError, TranscodeReport, TranscodeSettings, transcode};
 pub use probe::{MAX_PIXELS, MediaInfo, ProbeError, probe};

@@ -6,8 +6,7 @@ use std::path::Path;
 use ffmpeg_next::{
     Dictionary, Packet, Rational, codec, encoder,
     format::{self, Pixel},
-    software::scaling,
-    util::frame,
+    util::{color, frame},
 };
 
 use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, TranscodeError};
@@ -40,6 +39,12 @@ impl VideoOutput {
         video.set_aspect_ratio(Rational(1, 1));
         video.set_time_base(TIME_BASE);
         video.set_frame_rate(Some(Rational(OUTPUT_FPS, 1)));
+        // Every picture is converted to BT.709 on its way here (HDR ones tone-mapped); saying
+        // so keeps players from guessing, which they do differently.
+        video.set_colorspace(color::Space::BT709);
+        video.set_color_primaries(color::Primaries::BT709);
+        video.set_color_transfer_characteristic(color::TransferCharacteristic::BT709);
+        video.set_color_range(color::Range::MPEG);
         // Closed GOPs make every keyframe an IDR picture: browsers start decoding at the
         // keyframe before a seek target, and Chromium fails to decode an open GOP's leading
         // B-frames there (seeking past the first keyframe broke playback).
@@ -106,7 +111,7 @@ impl VideoOutput {
     }
 }
 
-/// Writes `picture` (YUV420P, limited range) as a baseline JPEG to `path`.
+/// Writes `picture` (YUV420P, BT.709 limited range) as a baseline JPEG to `path`.
 pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), TranscodeError> {
     let jpeg = encode_jpeg(picture).map_err(|source| TranscodeError::Codec {
         stage: "writing the poster",
@@ -117,18 +122,12 @@ pub(crate) fn write_poster(picture: &frame::Video, path: &Path) -> Result<(), Tr
 }
 
 pub(crate) fn encode_jpeg(picture: &frame::Video) -> Result<Vec<u8>, ffmpeg_next::Error> {
-    // JPEG uses full-range samples.
-    let mut scaler = scaling::Context::get(
-        picture.format(),
-        picture.width(),
-        picture.height(),
+    // JPEG viewers read BT.601 full-range samples whatever the file says.
+    let mut full_range = crate::convert::convert_picture(
+        picture,
+        "scale=in_color_matrix=bt709:in_range=tv:out_color_matrix=bt601:out_range=pc",
         Pixel::YUVJ420P,
-        picture.width(),
-        picture.height(),
-        scaling::Flags::BICUBIC,
     )?;
-    let mut full_range = frame::Video::empty();
-    scaler.run(picture, &mut full_range)?;
     full_range.set_pts(Some(0));
 
     let codec = encoder::find(codec::Id::MJPEG).ok_or(ffmpeg_next::Error::EncoderNotFound)?;

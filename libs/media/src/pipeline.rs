@@ -1,7 +1,9 @@
 //! The one-pass transcode: decode the chosen video stream, filter it to 1280x720 at a
-//! constant 30 fps (rotation, de-interlacing, square pixels, letterbox or pillarbox), blend
-//! the watermark, and encode it between the opening and closing bumpers.
+//! constant 30 fps in BT.709 (rotation, de-interlacing, square pixels, HDR tone mapping,
+//! letterbox or pillarbox), blend the watermark, and encode it between the opening and
+//! closing bumpers.
 
+mod colour;
 mod filters;
 mod segment;
 

@@ -18,6 +18,18 @@ pub enum ProbeError {
     /// No video stream that holds real pictures (cover art does not count).
     #[error("the file has no video stream")]
     NoVideoStream,
+    /// Pictures beyond the pixel budget ([`MAX_PIXELS`]).
+    #[error(
+        "the video is {width}x{height}; the largest accepted is {}x{}",
+        MAX_PIXELS.0,
+        MAX_PIXELS.1
+    )]
+    TooLarge {
+        /// Stored picture width.
+        width: u32,
+        /// Stored picture height.
+        height: u32,
+    },
 }
 
 /// Facts about a media file.
@@ -138,9 +150,7 @@ fn stream_size(input: &format::context::Input, index: usize) -> Result<(u32, u32
 fn check_pixel_budget(&(width, height): &(u32, u32)) -> Result<(), ProbeError> {
     let (max_width, max_height) = MAX_PIXELS;
     if u64::from(width) * u64::from(height) > u64::from(max_width) * u64::from(max_height) {
-        return Err(ProbeError::Unreadable(format!(
-            "its pictures are too large ({width}x{height}; at most {max_width}x{max_height} pixels)"
-        )));
+        return Err(ProbeError::TooLarge { width, height });
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub enum Error {
     UnreadableVideo(String),
     #[error("{0}")]
     NoVideoStream(String),
+    #[error("{0}")]
+    VideoTooLarge(String),
     #[error("video must be between {min} and {max} seconds long, got {actual:.1} s")]
     InvalidDuration { min: u64, max: u64, actual: f64 },
     #[error("video must be at least {min} pixels on its shorter side, got {width}x{height}")]
@@ -73,6 +75,7 @@ impl Error {
             Self::NotMp4(_) => (Code::InvalidArgument, "not_mp4"),
             Self::UnreadableVideo(_) => (Code::InvalidArgument, "unreadable_video"),
             Self::NoVideoStream(_) => (Code::InvalidArgument, "no_video_stream"),
+            Self::VideoTooLarge(_) => (Code::InvalidArgument, "video_too_large"),
             Self::InvalidDuration { .. } => (Code::InvalidArgument, "invalid_duration"),
             Self::ResolutionTooLow { .. } => (Code::InvalidArgument, "resolution_too_low"),
             Self::InvalidRequest(_) => (Code::InvalidArgument, "invalid_request"),

@@ -1,6 +1,6 @@
 use ffmpeg_next::{Rational, filter, format::Pixel, util::frame};
 
-use super::{TranscodeError, stage};
+use super::{TranscodeError, colour::SourceColour, stage};
 use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH};
 
 /// Feeds `picture` to the graph's source.
@@ -65,7 +65,12 @@ pub(super) fn build_graph(
         .expect("just added")
         .set_pixel_format(Pixel::YUV420P);
 
-    let spec = filter_spec(rotation, first.is_interlaced(), (sar_num, sar_den));
+    let spec = filter_spec(
+        rotation,
+        first.is_interlaced(),
+        (sar_num, sar_den),
+        SourceColour::of(first),
+    );
     graph
         .output("in", 0)
         .and_then(|parser| parser.input("out", 0))
@@ -76,14 +81,20 @@ pub(super) fn build_graph(
 }
 
 /// The filter chain: upright, progressive, square pixels, fitted into 1280x720 with black
-/// bars, constant 30 fps, 8-bit 4:2:0.
-fn filter_spec(rotation: u32, interlaced: bool, (sar_num, sar_den): (i32, i32)) -> String {
+/// bars, constant 30 fps, 8-bit 4:2:0 in BT.709.
+fn filter_spec(
+    rotation: u32,
+    interlaced: bool,
+    (sar_num, sar_den): (i32, i32),
+    colour: SourceColour,
+) -> String {
     let mut chain = Vec::new();
     if interlaced {
         chain.push("yadif=mode=send_frame:parity=auto:deint=interlaced".to_owned());
     }
     // Rate conversion first, so a 60 fps input is not scaled at full rate only to drop half.
     chain.push(format!("fps={OUTPUT_FPS}"));
+    chain.extend(colour.tone_mapping());
     match rotation {
         90 => chain.push("transpose=clock".to_owned()),
         180 => chain.push("hflip,vflip".to_owned()),
@@ -94,7 +105,9 @@ fn filter_spec(rotation: u32, interlaced: bool, (sar_num, sar_den): (i32, i32)) 
         chain.push(format!("scale=w=trunc(iw*{sar_num}/{sar_den}/2)*2:h=ih"));
     }
     chain.push(format!(
-        "scale=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:force_original_aspect_ratio=decrease:force_divisible_by=2"
+        "scale=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:force_original_aspect_ratio=decrease:\
+         force_divisible_by=2:in_color_matrix={}:out_color_matrix=bt709:out_range=tv",
+        colour.scale_matrix()
     ));
     chain.push(format!(
         "pad=w={OUTPUT_WIDTH}:h={OUTPUT_HEIGHT}:x=(ow-iw)/2:y=(oh-ih)/2:color=black"
@@ -106,17 +119,18 @@ fn filter_spec(rotation: u32, interlaced: bool, (sar_num, sar_den): (i32, i32)) 
 
 #[cfg(test)]
 mod tests {
-    use super::filter_spec;
+    use super::{SourceColour, filter_spec};
 
     #[test]
     fn the_filter_chain_turns_rotated_anamorphic_interlaced_input_upright_and_square() {
-        let spec = filter_spec(90, true, (4, 3));
+        let spec = filter_spec(90, true, (4, 3), SourceColour::Sdr("bt601"));
 
         assert!(spec.starts_with(
             "yadif=mode=send_frame:parity=auto:deint=interlaced,fps=30,transpose=clock,"
         ));
         assert!(spec.contains("scale=w=trunc(iw*4/3/2)*2:h=ih,"));
         assert!(spec.ends_with("setsar=1,format=yuv420p"));
-        assert!(!filter_spec(0, false, (1, 1)).contains("transpose"));
+        assert!(spec.contains(":in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv,"));
+        assert!(!filter_spec(0, false, (1, 1), SourceColour::Sdr("bt709")).contains("transpose"));
     }
 }

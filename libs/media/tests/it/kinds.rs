@@ -13,6 +13,9 @@ use anb_media::{
     probe, transcode,
 };
 
+mod colour;
+mod container;
+
 const BLACK: Rgb = Rgb(0, 0, 0);
 
 struct Outcome {
@@ -311,11 +314,17 @@ fn an_8k_picture_is_refused_at_probe_by_the_pixel_budget() {
     let input = folder.path().join("8k.mp4");
     write_media(&input, &MediaSpec::new(7680, 4320, 1)).expect("fixture");
 
+    let refused = probe(&input).expect_err("8K");
     assert_eq!(
-        probe(&input),
-        Err(ProbeError::Unreadable(
-            "its pictures are too large (7680x4320; at most 4096x2304 pixels)".into()
-        ))
+        refused,
+        ProbeError::TooLarge {
+            width: 7680,
+            height: 4320
+        }
+    );
+    assert_eq!(
+        refused.to_string(),
+        "the video is 7680x4320; the largest accepted is 4096x2304"
     );
 }
 

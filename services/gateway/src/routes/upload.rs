@@ -49,7 +49,7 @@ pub(crate) struct UploadAccepted {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored as `uploaded`; processing is queued", body = UploadAccepted),
-        (status = 400, description = "Not an MP4, unreadable or truncated, duration outside 20–60 s, shorter side below 1080 px, missing title or file, malformed form", body = crate::openapi::ApiError),
+        (status = 400, description = "Not an MP4, unreadable or truncated, pictures larger than 4096x2304, duration outside 20–60 s, shorter side below 1080 px, missing title or file, malformed form", body = crate::openapi::ApiError),
         (status = 401, description = "Missing, malformed, expired, revoked or forged token", body = crate::openapi::ApiError),
         (status = 408, description = "The body arrived too slowly (`upload_timeout`)", body = crate::openapi::ApiError),
         (status = 413, description = "Larger than the size limit; refused as soon as it is crossed", body = crate::openapi::ApiError),

@@ -28,6 +28,7 @@ fn classify(err: ProbeError) -> Error {
         ProbeError::NotMp4 => Error::NotMp4(message),
         ProbeError::NoVideoStream => Error::NoVideoStream(message),
         ProbeError::Unreadable(_) => Error::UnreadableVideo(message),
+        ProbeError::TooLarge { .. } => Error::VideoTooLarge(message),
     }
 }
 
@@ -98,6 +99,23 @@ mod tests {
             check(&info(1920, 1080, 60_001), &policy()),
             Err(Error::InvalidDuration { .. })
         ));
+    }
+
+    #[test]
+    fn pictures_over_the_pixel_budget_are_refused_as_too_large_with_their_size() {
+        let refused = classify(ProbeError::TooLarge {
+            width: 7680,
+            height: 4320,
+        });
+
+        assert!(matches!(refused, Error::VideoTooLarge(_)), "{refused:?}");
+        let status = tonic::Status::from(refused);
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        assert_eq!(anb_grpc::reason_of(&status), Some("video_too_large"));
+        assert_eq!(
+            status.message(),
+            "the video is 7680x4320; the largest accepted is 4096x2304"
+        );
     }
 
     #[test]

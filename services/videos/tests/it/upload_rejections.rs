@@ -93,6 +93,28 @@ async fn a_truncated_mp4_is_refused_as_unreadable() -> anyhow::Result<()> {
 
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(reason_of(&status), Some("unreadable_video"));
+    assert_eq!(
+        status.message(),
+        "the video cannot be read: the file is incomplete (it was cut off)"
+    );
+    assert_nothing_stored(&service)
+}
+
+#[tokio::test]
+async fn an_8k_video_is_refused_as_too_large_with_the_largest_accepted_size() -> anyhow::Result<()>
+{
+    let service = TestService::start().await?;
+    // One picture; the size is refused before the duration is looked at.
+    let bytes = std::fs::read(clip(7680, 4320, 0.2)?)?;
+
+    let status = refused(&service, upload_of("Huge", &bytes)).await?;
+
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(reason_of(&status), Some("video_too_large"));
+    assert_eq!(
+        status.message(),
+        "the video is 7680x4320; the largest accepted is 4096x2304"
+    );
     assert_nothing_stored(&service)
 }
 
