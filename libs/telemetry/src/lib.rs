@@ -3,7 +3,12 @@
 //! is set, and the signal that starts a graceful shutdown.
 #![warn(missing_docs)]
 
-use std::env;
+use std::{
+    env,
+    fs::File,
+    io::{BufWriter, IsTerminal as _},
+    os::fd::AsFd as _,
+};
 
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
@@ -17,6 +22,8 @@ use tracing_subscriber::{
 #[must_use = "dropping the guard without shutdown loses buffered spans"]
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
+    /// Writes the last log lines out when dropped.
+    _logs: tracing_appender::non_blocking::WorkerGuard,
 }
 
 impl TelemetryGuard {
@@ -46,13 +53,18 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("info,{crate_target}=debug")));
     let json = env::var("LOG_FORMAT").is_ok_and(|value| value.eq_ignore_ascii_case("json"));
+    let (writer, logs) = log_writer()?;
     let fmt_layer = if json {
         tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
+            .with_writer(writer)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
+        tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_writer(writer)
+            .boxed()
     };
 
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
@@ -86,7 +98,26 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
 
     // The endpoint itself is not logged: collector URLs may carry credentials.
     tracing::info!(otlp_export = endpoint.is_some(), "telemetry started");
-    Ok(TelemetryGuard { provider })
+    Ok(TelemetryGuard {
+        provider,
+        _logs: logs,
+    })
+}
+
+/// Standard output behind a thread that writes whatever lines have gathered in one system
+/// call: a busy gateway logs a line per request, and a write per line cost it more than
+/// its own routing. Callers never wait for the disk unless 128 Ki lines are queued; then
+/// they wait rather than lose lines.
+fn log_writer() -> anyhow::Result<(
+    tracing_appender::non_blocking::NonBlocking,
+    tracing_appender::non_blocking::WorkerGuard,
+)> {
+    // A duplicate of the descriptor, because `Stdout` flushes at every newline.
+    let stdout = File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
+    Ok(tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("anb-log-writer")
+        .finish(BufWriter::with_capacity(64 * 1024, stdout)))
 }
 
 /// A tracer provider that exports over OTLP/gRPC to `endpoint`, or keeps spans to itself

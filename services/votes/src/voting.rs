@@ -54,17 +54,8 @@ pub async fn insert_votes(
     let mut rows = Vec::with_capacity(votes.len());
     for (index, vote) in votes.iter().enumerate() {
         let first = index * COLUMNS + 1;
-        rows.push(format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            first,
-            first + 1,
-            first + 2,
-            first + 3,
-            first + 4,
-            first + 5,
-            first + 6,
-            first + 7
-        ));
+        let placeholders: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
+        rows.push(format!("({})", placeholders.join(", ")));
         values.extend([
             Value::from(VoteId::generate().0),
             vote.voter.0.into(),

@@ -148,7 +148,15 @@ async fn rankings_pass_limit_offset_and_city_through() {
 #[tokio::test]
 async fn a_kept_rankings_page_is_served_again_until_a_vote_through_the_gateway() {
     let gateway = Gateway::start_with(|config| config.rankings_keep_ms = 60_000).await;
-    let asked = || gateway.mesh.record.lock().expect("record lock").rankings.len();
+    let asked = || {
+        gateway
+            .mesh
+            .record
+            .lock()
+            .expect("record lock")
+            .rankings
+            .len()
+    };
 
     let first = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
     let again = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;

@@ -298,14 +298,7 @@ async fn a_grpc_web_watcher_hears_of_a_vote_within_a_second() {
     assert!(delay <= Duration::from_secs(1), "update took {delay:?}");
 }
 
-// On the debug build `deploy/local/test` starts, 4,000 simultaneous votes (each verifying an
-// Ed25519 token three times and making about ten Postgres and Redis calls) saturate the
-// two cores: requests pass the gateway's 30 s deadline and the gateway→votes HTTP/2
-// connection fails, so the run shows 5xx. Against a release platform
-// (`ANB_PROFILE=release deploy/local/up`) it passes; run it with
-// `cargo nextest run -p anb-e2e --run-ignored only vote_storm`.
 #[tokio::test]
-#[ignore = "needs a release-build platform; see the comment above"]
 async fn four_thousand_simultaneous_votes_count_once_each_through_redis_trouble() {
     let platform = Arc::new(Platform::from_env());
     let tag = Uuid::new_v4().simple().to_string()[..8].to_owned();
