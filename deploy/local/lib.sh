@@ -6,7 +6,7 @@ ANB_APT_PACKAGES=(
   pkg-config clang libclang-dev
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev
-  postgresql redis-server protobuf-compiler python3 curl procps
+  postgresql redis-server protobuf-compiler python3 curl procps make
 )
 
 anb_log() { printf '[anb] %s\n' "$*" >&2; }

@@ -41,7 +41,10 @@ impl Pipeline {
         })
         .await;
         match joined {
-            Ok(Ok(report)) => Ok(report.duration),
+            Ok(Ok(report)) => {
+                self.remove_others_parts(video_id).await;
+                Ok(report.duration)
+            }
             Ok(Err(err)) => Err(err.to_string()),
             Err(join) => {
                 tracing::error!(error = %join, "transcode thread panicked");
@@ -67,12 +70,27 @@ impl Pipeline {
     /// its transcode at shutdown. The abandoned thread may write on into the unlinked file
     /// until the process exits; its final rename then fails harmlessly.
     pub(crate) async fn remove_own_parts(&self, video_id: Uuid) {
+        self.remove_parts(video_id, Some(std::process::id())).await;
+    }
+
+    /// Deletes every process's partial outputs for `video_id`, once its final outputs are in
+    /// place. Whoever wrote them was killed or lost the job to this worker; without this
+    /// they would wait an hour for [`Self::remove_stale_parts`] at some worker's start.
+    async fn remove_others_parts(&self, video_id: Uuid) {
+        self.remove_parts(video_id, None).await;
+    }
+
+    /// Deletes the partial outputs for `video_id` written by process `pid`, or by any.
+    async fn remove_parts(&self, video_id: Uuid, pid: Option<u32>) {
         for kind in [MediaKind::Processed, MediaKind::Poster] {
             let path = self.storage.path(kind, video_id);
             let Some(name) = path.file_name() else {
                 continue;
             };
-            let prefix = format!("{}.part-{}-", name.to_string_lossy(), std::process::id());
+            let mut prefix = format!("{}.part-", name.to_string_lossy());
+            if let Some(pid) = pid {
+                prefix.push_str(&format!("{pid}-"));
+            }
             let folder = self.storage.root().join(kind.folder());
             let Ok(mut entries) = tokio::fs::read_dir(folder).await else {
                 continue;

@@ -1,8 +1,12 @@
-//! The transcoder run in-process against a real Redis (`ANB_TEST_REDIS_URL`), real FFmpeg
-//! and a fake videos peer; every test uses its own queue prefix and storage folder.
+//! The transcoder run in-process, or as the real binary in a child process (`child`),
+//! against a real Redis (`ANB_TEST_REDIS_URL`), real FFmpeg and a fake videos peer; every
+//! test uses its own queue prefix and storage folder.
 
+mod child;
 mod dead_letters;
 mod fake_videos;
+mod faults;
+mod memory;
 mod pipeline;
 mod resilience;
 
@@ -40,13 +44,18 @@ pub struct Running {
 impl Harness {
     /// `unavailable_reports`: how many result reports the fake videos refuses first.
     pub async fn new(unavailable_reports: usize) -> Self {
-        if std::env::var_os("TEST_LOG").is_some() {
-            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-        }
         let redis_url = std::env::var("ANB_TEST_REDIS_URL").expect(
             "ANB_TEST_REDIS_URL must point at a throw-away Redis \
              (deploy/local/test sets it; see deploy/local/lib.sh)",
         );
+        Self::with_redis(redis_url, unavailable_reports).await
+    }
+
+    /// Like [`Harness::new`], on the Redis at `redis_url`.
+    pub async fn with_redis(redis_url: String, unavailable_reports: usize) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         let (videos, videos_address) = FakeVideos::start(unavailable_reports).await;
         let storage_dir = tempfile::tempdir().expect("temp dir");
         let config = Config {
@@ -142,6 +151,30 @@ impl Running {
             .expect("run returns after shutdown")
             .expect("run does not panic")
     }
+}
+
+/// The bytes of a generated H.264 clip of `seconds` at 30 fps.
+pub fn clip_bytes(width: u32, height: u32, seconds: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("clip.mp4");
+    let spec = anb_media::fixtures::ClipSpec {
+        width,
+        height,
+        seconds: f64::from(seconds),
+        fps: 30,
+        with_audio: true,
+    };
+    anb_media::fixtures::write_clip(&path, &spec).expect("clip written");
+    std::fs::read(&path).expect("clip read")
+}
+
+/// The duration of the output made from `content_seconds` of input: the content between
+/// the two bumpers, at the output frame rate.
+pub fn expected_output_ms(content_seconds: u32) -> i64 {
+    let settings = anb_media::TranscodeSettings::default();
+    let fps = anb_media::OUTPUT_FPS as u32;
+    let frames = settings.intro_frames + content_seconds * fps + settings.outro_frames;
+    i64::from(frames) * 1000 / i64::from(fps)
 }
 
 pub fn new_job() -> TranscodeJob {

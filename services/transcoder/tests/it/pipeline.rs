@@ -6,7 +6,7 @@ use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
 
-use crate::{Harness, eventually, fake_videos::Call};
+use crate::{Harness, eventually, expected_output_ms, fake_videos::Call};
 
 const TRANSCODE_LIMIT: Duration = Duration::from_secs(180);
 
@@ -52,10 +52,7 @@ async fn a_clip_is_transcoded_reported_as_succeeded_and_only_then_acknowledged()
             },
         ]
     );
-    // 3 s of content between the two bumpers.
-    let settings = anb_media::TranscodeSettings::default();
-    let frames = settings.intro_frames + 3 * anb_media::OUTPUT_FPS as u32 + settings.outro_frames;
-    let expected_ms = i64::from(frames) * 1000 / i64::from(anb_media::OUTPUT_FPS);
+    let expected_ms = expected_output_ms(3);
     assert!(
         (succeeded.duration_ms - expected_ms).abs() <= 34,
         "duration {} ms, expected {expected_ms} ms",
