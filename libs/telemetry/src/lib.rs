@@ -3,12 +3,9 @@
 //! is set, and the signal that starts a graceful shutdown.
 #![warn(missing_docs)]
 
-use std::{
-    env,
-    fs::File,
-    io::{BufWriter, IsTerminal as _},
-    os::fd::AsFd as _,
-};
+mod log_sink;
+
+use std::{env, io::IsTerminal as _};
 
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
@@ -23,7 +20,7 @@ use tracing_subscriber::{
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
     /// Writes the last log lines out when dropped.
-    _logs: tracing_appender::non_blocking::WorkerGuard,
+    _logs: log_sink::LogFlusher,
 }
 
 impl TelemetryGuard {
@@ -53,7 +50,7 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("info,{crate_target}=debug")));
     let json = env::var("LOG_FORMAT").is_ok_and(|value| value.eq_ignore_ascii_case("json"));
-    let (writer, logs) = log_writer()?;
+    let (writer, logs) = log_sink::stdout_sink()?;
     let fmt_layer = if json {
         tracing_subscriber::fmt::layer()
             .json()
@@ -102,22 +99,6 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
         provider,
         _logs: logs,
     })
-}
-
-/// Standard output behind a thread that writes whatever lines have gathered in one system
-/// call: a busy gateway logs a line per request, and a write per line cost it more than
-/// its own routing. Callers never wait for the disk unless 128 Ki lines are queued; then
-/// they wait rather than lose lines.
-fn log_writer() -> anyhow::Result<(
-    tracing_appender::non_blocking::NonBlocking,
-    tracing_appender::non_blocking::WorkerGuard,
-)> {
-    // A duplicate of the descriptor, because `Stdout` flushes at every newline.
-    let stdout = File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
-    Ok(tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("anb-log-writer")
-        .finish(BufWriter::with_capacity(64 * 1024, stdout)))
 }
 
 /// A tracer provider that exports over OTLP/gRPC to `endpoint`, or keeps spans to itself

@@ -4,6 +4,9 @@ use anb_gateway::{App, Cli, Config};
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SERVICE: &str = "anb-gateway";
 /// How long start-up keeps retrying an unreachable Redis.
 const REDIS_WAIT: std::time::Duration = std::time::Duration::from_secs(30);

@@ -59,7 +59,12 @@ pub(crate) fn index_of(root: &Path) -> PathBuf {
 /// The router's fallback: a file of the app, the app's entry page, or the JSON 404.
 pub(crate) async fn fallback(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
-    let Some(served) = state.web.served.clone().filter(|_| is_app_request(&request)) else {
+    let Some(served) = state
+        .web
+        .served
+        .clone()
+        .filter(|_| is_app_request(&request))
+    else {
         return GatewayError::not_found("route_not_found", "no such route").into_response();
     };
 
