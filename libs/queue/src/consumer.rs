@@ -87,12 +87,8 @@ impl JobQueue {
             .await
             .map_err(Error::from);
         let reply = match read {
-            Err(err) if err.is_missing_group() => {
-                tracing::warn!("consumer group missing; recreating it");
-                self.ensure_group().await?;
-                return Ok(None);
-            }
-            other => other?,
+            Err(err) => return self.recreate_missing_group(err).await,
+            Ok(reply) => reply,
         };
         // BLOCK timing out answers nil, which is not a map.
         if reply.is_null() {
@@ -108,7 +104,7 @@ impl JobQueue {
     }
 
     /// Takes over one job that another consumer (or this one, before a restart) has held
-    /// for longer than `min_idle` without acknowledging it.
+    /// for longer than `min_idle` without acknowledging it. A missing group is recreated.
     ///
     /// # Errors
     /// When Redis is unreachable.
@@ -120,7 +116,7 @@ impl JobQueue {
         let min_idle_ms = millis(min_idle);
         let mut cursor = "0-0".to_owned();
         for _ in 0..MAX_RECLAIM_PAGES {
-            let (next, entries): (String, Vec<RawEntry>) = self
+            let claimed: Result<(String, Vec<RawEntry>), Error> = self
                 .client
                 .xautoclaim_values(
                     &self.names.stream,
@@ -131,7 +127,12 @@ impl JobQueue {
                     Some(1),
                     false,
                 )
-                .await?;
+                .await
+                .map_err(Error::from);
+            let (next, entries) = match claimed {
+                Err(err) => return self.recreate_missing_group(err).await,
+                Ok(claimed) => claimed,
+            };
             if let Some(entry) = entries.into_iter().next() {
                 let deliveries = self.delivery_count(&entry.0).await?.unwrap_or(1);
                 return self.accept(entry, deliveries).await;
@@ -141,6 +142,17 @@ impl JobQueue {
             }
             cursor = next;
         }
+        Ok(None)
+    }
+
+    /// Nothing to deliver, after recreating the group, when `err` says it is missing (Redis
+    /// lost its data: flushed, or restarted without persistence); `err` otherwise.
+    async fn recreate_missing_group(&self, err: Error) -> Result<Option<Delivery>, Error> {
+        if !err.is_missing_group() {
+            return Err(err);
+        }
+        tracing::warn!("consumer group missing; recreating it");
+        self.ensure_group().await?;
         Ok(None)
     }
 

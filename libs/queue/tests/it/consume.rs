@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use anb_queue::{QueueStats, TranscodeJob};
 use fred::prelude::{KeysInterface, StreamsInterface};
 
@@ -113,7 +115,7 @@ async fn malformed_entries_are_dead_lettered_and_the_next_good_job_still_arrives
 }
 
 #[tokio::test]
-async fn a_group_lost_with_the_redis_data_is_recreated_by_the_next_read() {
+async fn a_group_lost_with_the_redis_data_is_recreated_by_the_next_reclaim() {
     let test = TestQueue::new().await;
     let _: u64 = test
         .client()
@@ -122,11 +124,13 @@ async fn a_group_lost_with_the_redis_data_is_recreated_by_the_next_read() {
         .expect("del");
 
     let stats_without_group = test.queue.stats().await.expect("stats");
-    let read = test
+    // A worker asks for stale jobs first, so that call alone must recover.
+    let reclaimed = test
         .queue
-        .read_new("w1", NO_WAIT)
+        .reclaim_stale("w1", Duration::ZERO)
         .await
-        .expect("read recreates the group");
+        .expect("reclaiming recreates the group");
+    let read = test.queue.read_new("w1", NO_WAIT).await.expect("read");
     let sent: TranscodeJob = job();
     test.queue.enqueue(&sent).await.expect("enqueued");
     let delivery = test
@@ -137,6 +141,7 @@ async fn a_group_lost_with_the_redis_data_is_recreated_by_the_next_read() {
         .expect("a job");
 
     assert_eq!(stats_without_group, QueueStats::default());
+    assert_eq!(reclaimed, None);
     assert_eq!(read, None);
     assert_eq!(delivery.job, sent);
     test.cleanup().await;
