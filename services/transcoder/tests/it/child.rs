@@ -10,7 +10,6 @@ use std::{
 };
 
 use anb_transcoder::Config;
-use tempfile::TempDir;
 
 /// A transcoder process configured like `config` (only its port and metrics port differ:
 /// both are free ones).
@@ -103,73 +102,6 @@ fn child_output() -> Stdio {
         Stdio::inherit()
     } else {
         Stdio::null()
-    }
-}
-
-/// A Redis server of one test, persisting the way docs/operations.md asks production
-/// Redis to (append-only file, fsync every second, no RDB snapshots), so the test can kill
-/// it and start it again on the same port and data folder.
-pub struct OwnRedis {
-    port: u16,
-    dir: TempDir,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut redis = Self {
-            port,
-            dir: tempfile::tempdir().expect("temp dir"),
-            child: None,
-        };
-        redis.restart();
-        redis
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// SIGKILL by pid, then waits for the process to be gone. Redis writes the AOF before
-    /// it answers a command, so only a machine crash could lose the last second.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts the server on the same port and data folder; callers connect with a bounded
-    /// wait, as the server needs a moment to bind and load its AOF.
-    pub fn restart(&mut self) {
-        self.kill();
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args([
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "everysec",
-                "--save",
-                "",
-            ])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (deploy/local/lib.sh installs it)");
-        self.child = Some(child);
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use anb_proto::videos::v1::record_transcode_result_request::Outcome;
 use anb_storage::MediaKind;
+use anb_testkit::OwnRedis;
 
 use crate::{
     Harness,
-    child::{JOB_LIMIT, OwnRedis, WorkerProcess, partial_outputs},
+    child::{JOB_LIMIT, WorkerProcess, partial_outputs},
     clip_bytes, eventually, expected_output_ms,
     fake_videos::Call,
 };

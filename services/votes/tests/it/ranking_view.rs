@@ -1,10 +1,11 @@
 //! The Redis view of the rankings: moved by votes, served while healthy, rebuilt when gone,
 //! repaired when it drifted, bypassed while Redis is down; and the vote rate limit.
 
-use std::{process::Child, time::Duration};
+use std::time::Duration;
 
 use anb_grpc::reason_of;
 use anb_proto::votes::v1::{CastVoteRequest, ListRankingsRequest, RankingEntry};
+use anb_testkit::OwnRedis;
 use anb_votes::ranking::{self, Page};
 use fred::prelude::{KeysInterface as _, SortedSetsInterface as _};
 use tonic::Code;
@@ -201,58 +202,6 @@ async fn ties_served_from_redis_follow_the_same_rule_as_postgres() {
     votes.finish().await;
 }
 
-/// A Redis server of this test alone, so it can be stopped and started again.
-struct OwnRedis {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free loopback port")
-            .port();
-        let mut redis = Self {
-            port,
-            dir: tempfile::tempdir().expect("temp dir"),
-            child: None,
-        };
-        redis.restart();
-        redis
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn restart(&mut self) {
-        let child = std::process::Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "yes"])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server runs");
-        self.child = Some(child);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test]
 async fn while_redis_is_down_votes_count_and_rankings_come_from_postgres() {
     let mut redis = OwnRedis::start();
@@ -263,7 +212,7 @@ async fn while_redis_is_down_votes_count_and_rankings_come_from_postgres() {
     cast(&votes, video, 2).await;
     until_redis_has(&own, &votes.prefix, owner, 2).await;
 
-    redis.stop();
+    redis.kill();
     cast(&votes, video, 3).await;
     let meanwhile = ranked(&votes, Some("cali")).await;
     redis.restart();
