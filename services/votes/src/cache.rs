@@ -180,7 +180,8 @@ impl RankingCache {
         if players.is_empty() {
             return Ok(());
         }
-        // City sets are named inside the script; they live in the same slot-free keyspace.
+        // City sets are named inside the script (prefix + city key), not in KEYS: a batch touches
+        // any number of them, and this Redis is one node, not a cluster that routes by key.
         let keys = vec![self.set_key(None), self.key("players"), self.key("cities")];
         let mut args = Vec::with_capacity(2 + 5 * players.len());
         args.push(self.channel());
