@@ -7,7 +7,7 @@ use anb_identity::{AUDIENCE, Claims, ISSUER, TokenVerifier};
 use anb_proto::{
     auth::v1::PublicKey,
     videos::v1::{VotableVideo, videos_service_server::VideosServiceServer},
-    votes::v1::votes_service_client::VotesServiceClient,
+    votes::v1::{CastVoteRequest, votes_service_client::VotesServiceClient},
 };
 use anb_votes::{
     App, Config, Videos,
@@ -205,6 +205,23 @@ impl Running {
             .metadata_mut()
             .insert("authorization", bearer.parse().expect("ASCII token"));
         request
+    }
+
+    /// `count` votes for `video`, each by a new user, through CastVote.
+    pub async fn cast_by_new_users(&self, video: Uuid, count: usize) {
+        for _ in 0..count {
+            let request = self.as_user(
+                Uuid::now_v7(),
+                CastVoteRequest {
+                    video_id: video.to_string(),
+                },
+            );
+            self.client
+                .clone()
+                .cast_vote(request)
+                .await
+                .expect("vote accepted");
+        }
     }
 
     /// The bearer credential a request of `user` would carry.

@@ -23,24 +23,6 @@ fn add_player(votes: &Running, first: &str, last: &str, city: &str) -> (Uuid, Uu
     (video, owner)
 }
 
-/// `count` votes by new users for `video`, through CastVote.
-async fn cast(votes: &Running, video: Uuid, count: usize) {
-    for _ in 0..count {
-        let request = votes.as_user(
-            Uuid::now_v7(),
-            CastVoteRequest {
-                video_id: video.to_string(),
-            },
-        );
-        votes
-            .client
-            .clone()
-            .cast_vote(request)
-            .await
-            .expect("vote accepted");
-    }
-}
-
 async fn ranked(votes: &Running, city: Option<&str>) -> Vec<RankingEntry> {
     let request = ListRankingsRequest {
         limit: 100,
@@ -92,7 +74,7 @@ async fn until_redis_has(redis: &fred::prelude::Client, prefix: &str, owner: Uui
 async fn votes_move_the_redis_view_and_drift_is_repaired_by_the_reconciler() {
     let votes = start_fresh().await;
     let (video, owner) = add_player(&votes, "Ana", "Pérez", "Cali");
-    cast(&votes, video, 3).await;
+    votes.cast_by_new_users(video, 3).await;
     until_redis_has(&votes.redis, &votes.prefix, owner, 3).await;
 
     // Damage the view: rankings now show the damage, proving they are read from Redis.
@@ -127,7 +109,7 @@ async fn votes_move_the_redis_view_and_drift_is_repaired_by_the_reconciler() {
 async fn a_flushed_view_is_answered_from_postgres_and_rebuilt() {
     let votes = start_fresh().await;
     let (video, owner) = add_player(&votes, "Luis", "Díaz", "Barranquilla");
-    cast(&votes, video, 2).await;
+    votes.cast_by_new_users(video, 2).await;
     until_redis_has(&votes.redis, &votes.prefix, owner, 2).await;
 
     let keys: Vec<String> = ["built", "all", "players", "cities", "city:barranquilla"]
@@ -136,7 +118,7 @@ async fn a_flushed_view_is_answered_from_postgres_and_rebuilt() {
         .collect();
     let _: i64 = votes.redis.del(keys).await.expect("view flushed");
     let meanwhile = ranked(&votes, None).await;
-    cast(&votes, video, 1).await;
+    votes.cast_by_new_users(video, 1).await;
 
     assert_eq!(
         summary(&meanwhile),
@@ -152,8 +134,8 @@ async fn cities_match_without_case_or_accents_and_show_as_written() {
     let votes = start_fresh().await;
     let (bogota, _) = add_player(&votes, "Ana", "Pérez", "Bogotá");
     let (cali, _) = add_player(&votes, "Luis", "Díaz", "Cali");
-    cast(&votes, bogota, 2).await;
-    cast(&votes, cali, 1).await;
+    votes.cast_by_new_users(bogota, 2).await;
+    votes.cast_by_new_users(cali, 1).await;
     let expected = [(1, "Ana Pérez".to_owned(), "Bogotá".to_owned(), 2)];
 
     for asked in ["bogota", "BOGOTÁ", " Bogotá "] {
@@ -181,10 +163,10 @@ async fn ties_served_from_redis_follow_the_same_rule_as_postgres() {
         ("Ana", "Z"),
     ] {
         let (video, _) = add_player(&votes, first, last, "Cali");
-        cast(&votes, video, 2).await;
+        votes.cast_by_new_users(video, 2).await;
     }
     let (leader, owner) = add_player(&votes, "Zoe", "Alba", "Cali");
-    cast(&votes, leader, 3).await;
+    votes.cast_by_new_users(leader, 3).await;
     until_redis_has(&votes.redis, &votes.prefix, owner, 3).await;
 
     let from_redis = ranked(&votes, None).await;
@@ -209,11 +191,11 @@ async fn while_redis_is_down_votes_count_and_rankings_come_from_postgres() {
     let votes = start_tuned(|config| config.redis_url = url).await;
     let own = votes.redis.clone();
     let (video, owner) = add_player(&votes, "Ana", "Pérez", "Cali");
-    cast(&votes, video, 2).await;
+    votes.cast_by_new_users(video, 2).await;
     until_redis_has(&own, &votes.prefix, owner, 2).await;
 
     redis.kill();
-    cast(&votes, video, 3).await;
+    votes.cast_by_new_users(video, 3).await;
     let meanwhile = ranked(&votes, Some("cali")).await;
     redis.restart();
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anb_proto::votes::v1::{CastVoteRequest, RankingsSnapshot, WatchRankingsRequest};
+use anb_proto::votes::v1::{RankingsSnapshot, WatchRankingsRequest};
 use anb_votes::{ids::UserId, ranking, videos::Owner};
 use tonic::{Code, Streaming};
 use uuid::Uuid;
@@ -44,21 +44,6 @@ async fn watch(votes: &Running, limit: u32, city: Option<&str>) -> Streaming<Ran
         .into_inner()
 }
 
-async fn vote(votes: &Running, video: Uuid) {
-    let request = votes.as_user(
-        Uuid::now_v7(),
-        CastVoteRequest {
-            video_id: video.to_string(),
-        },
-    );
-    votes
-        .client
-        .clone()
-        .cast_vote(request)
-        .await
-        .expect("vote accepted");
-}
-
 /// The poll is set far beyond the test so only announcements can deliver updates.
 async fn start() -> Running {
     start_tuned(|config| config.watch_poll_secs = 3600).await
@@ -73,11 +58,11 @@ async fn a_watcher_gets_the_rankings_at_once_and_again_after_each_vote() {
         player(owner, "Ana", "Pérez", "Bogotá"),
         true,
     ));
-    vote(&votes, video).await;
+    votes.cast_by_new_users(video, 1).await;
     let mut stream = watch(&votes, 5, Some("bogota")).await;
 
     let first = next(&mut stream).await;
-    vote(&votes, video).await;
+    votes.cast_by_new_users(video, 1).await;
     let second = next(&mut stream).await;
 
     assert_eq!(first, [("Ana Pérez".to_owned(), 1)]);
