@@ -178,6 +178,24 @@ impl Yuva {
         }
     }
 
+    /// This picture as a YUVA420P frame, for the filter graph's overlay. Its chroma is
+    /// already weighted by alpha, so transparent pixels' colours do not bleed into the edge.
+    pub(crate) fn to_frame(&self) -> frame::Video {
+        let mut picture = frame::Video::new(
+            ffmpeg_next::format::Pixel::YUVA420P,
+            self.width as u32,
+            self.height as u32,
+        );
+        copy_rows(&mut picture, 0, &self.luma, self.width);
+        let chroma_width = self.width / 2;
+        for (plane, component) in [(1, 0), (2, 1)] {
+            let samples: Vec<u8> = self.chroma.iter().map(|pair| pair[component]).collect();
+            copy_rows(&mut picture, plane, &samples, chroma_width);
+        }
+        copy_rows(&mut picture, 3, &self.luma_alpha, self.width);
+        picture
+    }
+
     /// Blends this picture onto a YUV420P `frame` at (x, y); both must be even.
     pub(crate) fn blend_onto(&self, frame: &mut frame::Video, x: usize, y: usize) {
         let stride = frame.stride(0);
@@ -200,6 +218,15 @@ impl Yuva {
                 mix_row(line, source, &self.chroma_alpha[row * cw..][..cw]);
             }
         }
+    }
+}
+
+/// Copies `samples`, `width` per row, into `plane` of `picture`, whose rows may be padded.
+fn copy_rows(picture: &mut frame::Video, plane: usize, samples: &[u8], width: usize) {
+    let stride = picture.stride(plane);
+    let data = picture.data_mut(plane);
+    for (row, line) in samples.chunks_exact(width).enumerate() {
+        data[row * stride..][..width].copy_from_slice(line);
     }
 }
 

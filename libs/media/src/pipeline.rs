@@ -4,12 +4,16 @@
 //! closing bumpers.
 
 mod colour;
+mod decode;
 mod filters;
 mod segment;
 
 use std::{
     path::{Path, PathBuf},
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     time::Duration,
 };
 
@@ -164,31 +168,40 @@ fn run(
 
     let mut encoder = output::VideoOutput::create(output_path, &settings.preset, settings.crf)
         .map_err(stage("opening the encoder"))?;
-    let bumper = bumper_frame();
-    for _ in 0..settings.intro_frames {
-        encoder
-            .push(&mut bumper.clone())
-            .map_err(stage("encoding the opening bumper"))?;
-    }
-
-    let mut main = segment::MainSegment::new(decoder, time_base, rotation, settings);
-    for (packet_stream, packet) in demuxer.packets() {
-        if packet_stream.index() != index {
-            continue;
+    // The encoder copies each picture it is given, so one bumper picture serves every frame.
+    let mut bumper = bumper_frame();
+    let mut main = segment::MainSegment::new(time_base, rotation, settings);
+    let queue = decode::queue_depth(decoder.width(), decoder.height());
+    let decoding = decode::Decoding::new(decoder, time_base, settings.max_main);
+    let end_pts = std::thread::scope(|scope| {
+        let (sender, pictures) = mpsc::sync_channel(queue);
+        let decoder_thread = scope.spawn(move || decoding.run(&mut demuxer, index, &sender));
+        for _ in 0..settings.intro_frames {
+            encoder
+                .push(&mut bumper)
+                .map_err(stage("encoding the opening bumper"))?;
         }
-        main.decode_packet(&packet, &mut encoder)?;
-        if main.is_full() {
-            break;
+        for picture in &pictures {
+            main.push(picture, &mut encoder)?;
+            if main.is_full() {
+                break;
+            }
         }
-    }
-    main.finish(&mut encoder)?;
+        // Hanging up stops the decoder thread at its next picture.
+        drop(pictures);
+        let end_pts = decoder_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, TranscodeError>(end_pts)
+    })?;
+    main.finish(end_pts, &mut encoder)?;
     let (main_frames, poster) = main.into_result();
     let poster =
         poster.ok_or_else(|| TranscodeError::Input("no picture could be decoded".into()))?;
 
     for _ in 0..settings.outro_frames {
         encoder
-            .push(&mut bumper.clone())
+            .push(&mut bumper)
             .map_err(stage("encoding the closing bumper"))?;
     }
     let written = encoder.frames_written();

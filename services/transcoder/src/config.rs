@@ -101,17 +101,15 @@ pub struct Config {
     pub retry_max_ms: u64,
 
     /// libx264 preset: slower presets give smaller files for more CPU time. The default
-    /// and TRANSCODER_X264_CRF's were chosen with `scripts/bench-transcode`: the cheapest
-    /// pair giving a smaller file and a higher SSIM than the three-pass CLI method
-    /// (ultrafast, CRF 28), for about 1.4x its CPU time (docs/benchmarks-transcode.md).
-    // TODO: the wall time of the three-pass method is not met (1.0-1.9x of it measured) — a
-    // video waits longer for processing than issue 4 asks; no encoder setting closes it,
-    // the pipeline itself must get cheaper.
-    #[arg(long, env = "TRANSCODER_X264_PRESET", default_value = "superfast")]
+    /// and TRANSCODER_X264_CRF's are the three-pass CLI method's (issue 4); the product also
+    /// keeps x264's loop filter on, which gives a ~2 % smaller file at a higher SSIM for ~1 %
+    /// more CPU. Every slower preset costs more CPU time than that method spends
+    /// (`scripts/bench-transcode`, docs/benchmarks-transcode.md).
+    #[arg(long, env = "TRANSCODER_X264_PRESET", default_value = "ultrafast")]
     pub x264_preset: String,
 
     /// libx264 constant rate factor (0-51, lower is better quality and bigger files).
-    #[arg(long, env = "TRANSCODER_X264_CRF", default_value_t = 26)]
+    #[arg(long, env = "TRANSCODER_X264_CRF", default_value_t = 28)]
     pub x264_crf: u8,
 
     /// After a shutdown signal, how long the current job may run on before it is handed
@@ -243,7 +241,7 @@ mod tests {
         assert_eq!(cli.config.reclaim_idle(), Duration::from_secs(120));
         assert_eq!(
             (cli.config.x264_preset.as_str(), cli.config.x264_crf),
-            ("superfast", 26)
+            ("ultrafast", 28)
         );
         assert_eq!(cli.config.queue_names().stream, "anb:transcode:jobs");
     }

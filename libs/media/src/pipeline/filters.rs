@@ -1,7 +1,7 @@
 use ffmpeg_next::{Rational, filter, format::Pixel, util::frame};
 
 use super::{TranscodeError, colour::SourceColour, stage};
-use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH};
+use crate::{OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, artwork::WATERMARK_RECT};
 
 /// Feeds `picture` to the graph's source.
 pub(super) fn feed(
@@ -25,11 +25,14 @@ pub(super) fn close(graph: &mut filter::Graph, end_pts: i64) -> Result<(), ffmpe
         .close(end_pts)
 }
 
-/// Builds `buffer → filters → buffersink` for pictures like `first`.
+/// Builds `buffer → filters → overlay (watermark) → buffersink` for pictures like `first`.
+/// The overlay draws on the fitted picture in place, where blending outside the graph had
+/// to copy every picture first (the graph may hand out the decoder's own buffers).
 pub(super) fn build_graph(
     first: &frame::Video,
     time_base: Rational,
     rotation: u32,
+    watermark: &frame::Video,
 ) -> Result<filter::Graph, TranscodeError> {
     let mut graph = filter::Graph::new();
     let pixel_format = first
@@ -57,6 +60,14 @@ pub(super) fn build_graph(
     graph
         .add(&buffer, "in", &args)
         .map_err(stage("configuring the filters"))?;
+    let watermark_args = format!(
+        "video_size={}x{}:pix_fmt=yuva420p:time_base=1/{OUTPUT_FPS}:pixel_aspect=1/1",
+        watermark.width(),
+        watermark.height()
+    );
+    graph
+        .add(&buffer, "watermark", &watermark_args)
+        .map_err(stage("configuring the filters"))?;
     graph
         .add(&sink, "out", "")
         .map_err(stage("configuring the filters"))?;
@@ -65,18 +76,33 @@ pub(super) fn build_graph(
         .expect("just added")
         .set_pixel_format(Pixel::YUV420P);
 
-    let spec = filter_spec(
-        rotation,
-        first.is_interlaced(),
-        (sar_num, sar_den),
-        SourceColour::of(first),
+    let (x, y, _, _) = WATERMARK_RECT;
+    let spec = format!(
+        "[in]{}[fitted];[fitted][watermark]overlay=x={x}:y={y}:format=yuv420:eof_action=repeat[out]",
+        filter_spec(
+            rotation,
+            first.is_interlaced(),
+            (sar_num, sar_den),
+            SourceColour::of(first),
+        )
     );
     graph
         .output("in", 0)
+        .and_then(|parser| parser.output("watermark", 0))
         .and_then(|parser| parser.input("out", 0))
         .and_then(|parser| parser.parse(&spec))
         .map_err(stage("configuring the filters"))?;
     graph.validate().map_err(stage("configuring the filters"))?;
+    // One watermark picture for the whole video: after its end the overlay keeps showing it.
+    let mut source = graph
+        .get("watermark")
+        .expect("the watermark source is part of the graph");
+    let mut source = source.source();
+    // Adding a picture takes its buffers from the frame, so the graph gets a copy.
+    source
+        .add(&watermark.clone())
+        .and_then(|()| source.close(0))
+        .map_err(stage("configuring the filters"))?;
     Ok(graph)
 }
 
