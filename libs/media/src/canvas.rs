@@ -193,6 +193,8 @@ impl Yuva {
             copy_rows(&mut picture, plane, &samples, chroma_width);
         }
         copy_rows(&mut picture, 3, &self.luma_alpha, self.width);
+        // Before any main picture, so the overlay lays it on from the first one.
+        picture.set_pts(Some(0));
         picture
     }
 

@@ -171,11 +171,14 @@ fn run(
     // The encoder copies each picture it is given, so one bumper picture serves every frame.
     let mut bumper = bumper_frame();
     let mut main = segment::MainSegment::new(time_base, rotation, settings);
-    let queue = decode::queue_depth(decoder.width(), decoder.height());
+    let queue = decode::queue_depth(decoder.width(), decoder.height(), decoder.format());
     let decoding = decode::Decoding::new(decoder, time_base, settings.max_main);
     let end_pts = std::thread::scope(|scope| {
         let (sender, pictures) = mpsc::sync_channel(queue);
-        let decoder_thread = scope.spawn(move || decoding.run(&mut demuxer, index, &sender));
+        // The job's span, so the decoder's log lines still name the video.
+        let span = tracing::Span::current();
+        let decoder_thread =
+            scope.spawn(move || span.in_scope(|| decoding.run(&mut demuxer, index, &sender)));
         for _ in 0..settings.intro_frames {
             encoder
                 .push(&mut bumper)

@@ -4,16 +4,25 @@
 
 use std::{sync::mpsc::SyncSender, time::Duration};
 
-use ffmpeg_next::{Rational, format, util::frame};
+use ffmpeg_next::{Rational, format, format::Pixel, util::frame};
 
-/// Pictures waiting in the queue may take about this much memory; a 1080p queue holds 10.
+/// Pictures waiting in the queue may take at most about this much memory; a 1080p 8-bit
+/// queue holds 10.
 const QUEUE_BYTES: usize = 64 << 20;
 
-/// How many decoded pictures of `width` x `height` may wait between the two halves: enough
-/// to cover the opening bumper's encoding, few enough that a 4K 10-bit input stays small.
-pub(super) fn queue_depth(width: u32, height: u32) -> usize {
-    // Three bytes per pixel covers every 4:2:0 format up to 16 bits per sample.
-    let picture_bytes = (width as usize * height as usize * 3).max(1);
+/// How many decoded pictures of `width` x `height` in `format` may wait between the two
+/// halves: enough to cover the opening bumper's encoding, few enough that a 4K or 4:4:4
+/// high-bit-depth input stays small. Unknown sizes get the shortest queue.
+pub(super) fn queue_depth(width: u32, height: u32, format: Pixel) -> usize {
+    let bits = format
+        .descriptor()
+        .map_or(0, |descriptor| descriptor.bits_per_pixel());
+    // Samples deeper than 8 bits are stored in 16, so twice the format's bits bounds what a
+    // picture takes in memory.
+    let picture_bytes = width as usize * height as usize * usize::try_from(bits).unwrap_or(0) / 4;
+    if picture_bytes == 0 {
+        return 2;
+    }
     (QUEUE_BYTES / picture_bytes).clamp(2, 16)
 }
 
@@ -140,12 +149,15 @@ impl Decoding {
 
 #[cfg(test)]
 mod tests {
-    use super::queue_depth;
+    use super::{Pixel, queue_depth};
 
     #[test]
     fn the_queue_holds_fewer_pictures_the_larger_they_are() {
-        assert_eq!(queue_depth(1920, 1080), 10);
-        assert_eq!(queue_depth(640, 360), 16);
-        assert_eq!(queue_depth(4096, 2304), 2);
+        assert_eq!(queue_depth(1920, 1080, Pixel::YUV420P), 10);
+        assert_eq!(queue_depth(640, 360, Pixel::YUV420P), 16);
+        assert_eq!(queue_depth(4096, 2304, Pixel::YUV420P10LE), 2);
+        // ProRes 4444 with alpha: 40 bits per pixel.
+        assert_eq!(queue_depth(1920, 1080, Pixel::YUVA444P10LE), 3);
+        assert_eq!(queue_depth(0, 0, Pixel::YUV420P), 2);
     }
 }

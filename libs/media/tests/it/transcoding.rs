@@ -190,7 +190,8 @@ fn every_keyframe_is_an_idr_picture_so_players_can_seek() {
         fps: 30,
         with_audio: false,
     };
-    // The production preset: ultrafast turns scene-cut detection, and so later keyframes, off.
+    // A preset with scene-cut detection, so the cut from bumper to clip starts a GOP. The
+    // default ultrafast has none: its keyframes come every 250 frames (x264's keyint).
     let settings = TranscodeSettings {
         preset: "veryfast".into(),
         ..short_window()
