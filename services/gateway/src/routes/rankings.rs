@@ -58,7 +58,8 @@ impl From<RankingEntry> for Entry {
         (status = 400, description = "A parameter that is not a number in range (`invalid_parameter`)", body = crate::openapi::ApiError),
     )
 )]
-#[tracing::instrument(skip_all)]
+// No span of its own: the request's span says everything one would, and every span is work
+// on each read of the hottest public page (docs/benchmarks.md).
 pub(crate) async fn list(
     State(state): State<AppState>,
     query: Result<Query<RawQuery>, QueryRejection>,
