@@ -169,27 +169,15 @@ impl TokenVerifier {
     /// # Errors
     /// The [`TokenError`] that explains the refusal.
     pub async fn verify(&self, token: &str) -> Result<Identity, TokenError> {
-        let identity = self.verify_leaving_revocation_to_upstream(token).await?;
+        let now = chrono::Utc::now().timestamp();
+        let identity = match self.verified.get(token, now) {
+            Some(identity) => identity,
+            None => self.verify_signed(token, now).await?,
+        };
         if self.is_revoked(&identity.token_id).await {
             return Err(TokenError::Revoked);
         }
         Ok(identity)
-    }
-
-    /// Everything [`Self::verify`] checks except revocation, for a caller that hands the
-    /// token on to a service which checks it in full: the request then asks Redis once.
-    ///
-    /// # Errors
-    /// The [`TokenError`] that explains the refusal.
-    pub async fn verify_leaving_revocation_to_upstream(
-        &self,
-        token: &str,
-    ) -> Result<Identity, TokenError> {
-        let now = chrono::Utc::now().timestamp();
-        match self.verified.get(token, now) {
-            Some(identity) => Ok(identity),
-            None => self.verify_signed(token, now).await,
-        }
     }
 
     async fn verify_signed(&self, token: &str, now: i64) -> Result<Identity, TokenError> {

@@ -31,56 +31,12 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Self::from_parts(parts, state, Revocation::CheckedHere).await
-    }
-}
-
-/// A caller of a route whose one upstream call checks the forwarded token in full: the
-/// gateway checks all it can without Redis (signature, issuer, audience, time) and leaves
-/// the revocation look-up to the service, so a vote asks Redis once instead of twice. A
-/// revoked token is still refused, with the service's `token_revoked`.
-#[derive(Debug, Clone)]
-pub(crate) struct ForwardedCaller(pub Caller);
-
-impl FromRequestParts<AppState> for ForwardedCaller {
-    type Rejection = GatewayError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Caller::from_parts(parts, state, Revocation::CheckedUpstream)
-            .await
-            .map(Self)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Revocation {
-    CheckedHere,
-    CheckedUpstream,
-}
-
-impl Caller {
-    async fn from_parts(
-        parts: &Parts,
-        state: &AppState,
-        revocation: Revocation,
-    ) -> Result<Self, GatewayError> {
         let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
             .ok_or(TokenError::Missing)?;
         let token = bearer_token(authorization).ok_or(TokenError::Missing)?;
-        let identity = match revocation {
-            Revocation::CheckedHere => state.verifier.verify(token).await?,
-            Revocation::CheckedUpstream => {
-                state
-                    .verifier
-                    .verify_leaving_revocation_to_upstream(token)
-                    .await?
-            }
-        };
+        let identity = state.verifier.verify(token).await?;
         tracing::Span::current().record("user_id", tracing::field::display(identity.user_id));
 
         Ok(Self {

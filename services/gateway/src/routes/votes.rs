@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     AppState,
     error::{GatewayError, Result},
-    extract::{Caller, ForwardedCaller},
+    extract::Caller,
     upstream,
 };
 
@@ -37,7 +37,7 @@ pub(crate) struct Voted {
 #[tracing::instrument(skip_all, fields(user_id = %caller.identity.user_id, video_id))]
 pub(crate) async fn cast(
     State(state): State<AppState>,
-    ForwardedCaller(caller): ForwardedCaller,
+    caller: Caller,
     video_id: Result<Path<String>, PathRejection>,
 ) -> Result<axum::Json<Voted>> {
     let video_id = parse_video_id(video_id)?;

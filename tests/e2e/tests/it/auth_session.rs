@@ -72,7 +72,7 @@ async fn a_logged_out_token_is_refused_on_profile_and_on_videos() {
         assert_eq!(body["code"], "token_revoked", "{path}");
         assert!(body["error"].is_string());
     }
-    // The gateway leaves this route's revocation look-up to votes; the answer is the same.
+    // Voting, checked by both the gateway and votes, refuses it the same way.
     let vote_path = "/api/public/videos/4f0c2a8e-5a4b-4c1e-9b7d-2f6a1c3e5d70/vote";
     let (status, vote) = platform
         .post_json(Some(token), vote_path, &Value::Null)
