@@ -208,7 +208,9 @@ impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.classify();
         if status.is_server_error() {
-            tracing::error!(error = %self, status = status.as_u16(), "request failed");
+            // With the causes: "transport error" alone does not say what broke.
+            let error = anb_grpc::error_chain(&self);
+            tracing::error!(%error, status = status.as_u16(), "request failed");
         } else {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
