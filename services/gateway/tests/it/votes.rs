@@ -1,5 +1,6 @@
 //! DESIGN §3 rows 10–12: voting, the rankings and the caller's own votes.
 
+use anb_proto::votes::v1::ListRankingsRequest;
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
@@ -19,6 +20,17 @@ async fn vote(gateway: &Gateway, video: &str, bearer: Option<String>) -> Reply {
     gateway
         .send(request.body(Body::empty()).expect("valid request"))
         .await
+}
+
+/// The ListRankings requests that reached the fake votes service so far.
+fn rankings_asked(gateway: &Gateway) -> Vec<ListRankingsRequest> {
+    gateway
+        .mesh
+        .record
+        .lock()
+        .expect("record lock")
+        .rankings
+        .clone()
 }
 
 async fn anonymous_get(gateway: &Gateway, uri: &str) -> Reply {
@@ -104,13 +116,7 @@ async fn rankings_need_no_token_and_list_position_username_city_votes_user_id() 
             {"position": 2, "username": "Player 2", "city": "Cali", "votes": 4, "user_id": FOREIGN_VIDEO},
         ])
     );
-    let asked = gateway
-        .mesh
-        .record
-        .lock()
-        .expect("record lock")
-        .rankings
-        .clone();
+    let asked = rankings_asked(&gateway);
     assert_eq!(
         asked
             .iter()
@@ -132,13 +138,7 @@ async fn rankings_pass_limit_offset_and_city_through() {
 
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()[0]["position"], 11);
-    let asked = gateway
-        .mesh
-        .record
-        .lock()
-        .expect("record lock")
-        .rankings
-        .clone();
+    let asked = rankings_asked(&gateway);
     assert_eq!(
         (asked[0].limit, asked[0].offset, asked[0].city.as_deref()),
         (5, 10, Some("San Andrés"))
@@ -148,15 +148,7 @@ async fn rankings_pass_limit_offset_and_city_through() {
 #[tokio::test]
 async fn a_kept_rankings_page_is_served_again_until_a_vote_through_the_gateway() {
     let gateway = Gateway::start_with(|config| config.rankings_keep_ms = 60_000).await;
-    let asked = || {
-        gateway
-            .mesh
-            .record
-            .lock()
-            .expect("record lock")
-            .rankings
-            .len()
-    };
+    let asked = || rankings_asked(&gateway).len();
 
     let first = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
     let again = anonymous_get(&gateway, "/api/public/rankings?limit=3").await;
@@ -194,15 +186,7 @@ async fn bad_ranking_parameters_are_400_invalid_parameter() {
         assert_eq!(reply.json()["code"], "invalid_parameter", "{query}");
         assert!(reply.json()["error"].is_string(), "{query}");
     }
-    assert!(
-        gateway
-            .mesh
-            .record
-            .lock()
-            .expect("record lock")
-            .rankings
-            .is_empty()
-    );
+    assert!(rankings_asked(&gateway).is_empty());
 }
 
 #[tokio::test]
