@@ -25,6 +25,11 @@ pub use failure::{error_chain, internal_status, unavailable_status};
 pub use observe::{Observe, ObserveLayer, ObservedBody};
 pub use trace_context::{continue_trace, inject_trace_context, trace_id};
 
+/// Streams a caller may reset before the server accepted them, per connection, before the
+/// server gives up on the connection. h2 counts them only while they wait to be accepted,
+/// so this bounds a burst, not a total.
+const MAX_PENDING_ACCEPT_RESETS: usize = 1024;
+
 /// How long a client waits for a TCP connection to another service.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -82,6 +87,11 @@ pub async fn serve(
     };
 
     Server::builder()
+        // Every caller is another service multiplexing many users' requests on one
+        // connection, so streams it cancels before they are accepted (users who went away,
+        // deadlines) are routine; at h2's default of 20 such resets a burst made the server
+        // close the whole connection, failing every other call on it.
+        .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESETS))
         // One log line and one metrics sample per call; each service still logs its own
         // internal errors once at error level where it maps them.
         .layer(ObserveLayer)

@@ -1,6 +1,7 @@
 //! The server side of every call: continue the caller's trace from its `traceparent`
 //! metadata, open the request span, and when the call ends (its status is known only from
-//! the trailers of a streamed response) write one log line and count it in the metrics.
+//! the trailers of a streamed response) write one log line (at debug for a quick success)
+//! and count it in the metrics.
 //! Only the method, status and timing are recorded: never metadata, which carries the
 //! caller's `authorization`.
 
@@ -8,7 +9,7 @@ use std::{
     future::Future,
     pin::Pin,
     task::{Context, Poll},
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use http::{HeaderMap, Request, Response};
@@ -176,17 +177,22 @@ impl Call {
 
         let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         self.span.record("rpc.grpc.status_code", code as i32);
-        self.span.in_scope(|| {
-            tracing::info!(
-                rpc = %format_args!("{}/{}", self.service, self.method),
-                code = name,
-                latency_ms,
-                trace_id = self.trace_id.as_deref().unwrap_or(""),
-                "rpc"
-            );
-        });
+        let rpc = format_args!("{}/{}", self.service, self.method);
+        let trace_id = self.trace_id.as_deref().unwrap_or("");
+        // The gateway already writes a line for every request a user makes; a line per
+        // internal call as well cost as much as the rest of a vote's work in this service
+        // (docs/benchmarks.md). Calls that failed or were slow are still written at info.
+        // Outside the span: the line carries every field itself.
+        if code == Code::Ok && latency < SLOW_CALL {
+            tracing::debug!(%rpc, code = name, latency_ms, trace_id, "rpc");
+        } else {
+            tracing::info!(%rpc, code = name, latency_ms, trace_id, "rpc");
+        }
     }
 }
+
+/// Calls slower than this are logged at info even when they succeed.
+const SLOW_CALL: Duration = Duration::from_millis(500);
 
 impl Drop for Call {
     fn drop(&mut self) {

@@ -1,72 +1,45 @@
 //! Every outgoing call carries the caller's trace context (W3C `traceparent`) in its
 //! metadata, and every server continues it, so the spans of one request across the mesh
-//! join the same trace.
+//! join the same trace. The ids come from `anb_telemetry::trace`.
 
+use anb_telemetry::trace;
 use http::HeaderMap;
-use opentelemetry::{
-    propagation::{Extractor, Injector},
-    trace::TraceContextExt as _,
-};
-use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
+use tonic::metadata::{MetadataMap, MetadataValue};
 use tracing::Span;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+const TRACEPARENT: &str = "traceparent";
 
 /// Adds the current span's trace context to the metadata of an outgoing request. Adds
-/// nothing when spans are not exported (no OpenTelemetry layer or propagator installed).
+/// nothing when no layer gives spans ids.
 pub fn inject_trace_context(metadata: &mut MetadataMap) {
-    let context = Span::current().context();
-    opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut MetadataInjector(metadata));
-    });
+    if let Some(ids) = trace::trace_parent(&Span::current())
+        && let Ok(value) = MetadataValue::try_from(ids.to_string())
+    {
+        metadata.insert(TRACEPARENT, value);
+    }
 }
 
 /// Makes `span` a child of the trace context in `headers` (gRPC metadata travels as HTTP/2
-/// headers), if there is one.
+/// headers), if there is a valid one.
 pub fn continue_trace(span: &Span, headers: &HeaderMap) {
-    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.extract(&HeaderExtractor(headers))
-    });
-    // Fails only when no OpenTelemetry layer is installed, and then there is nothing to join.
-    let _ = span.set_parent(parent);
+    if let Some(value) = headers
+        .get(TRACEPARENT)
+        .and_then(|value| value.to_str().ok())
+    {
+        trace::continue_trace(span, value);
+    }
 }
 
-/// The trace id of `span` in hex, when an OpenTelemetry layer gives spans trace ids.
+/// The trace id of `span` in hex, when a layer gives spans trace ids.
 pub fn trace_id(span: &Span) -> Option<String> {
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context
-        .is_valid()
-        .then(|| span_context.trace_id().to_string())
-}
-
-struct HeaderExtractor<'a>(&'a HeaderMap);
-
-impl Extractor for HeaderExtractor<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key)?.to_str().ok()
-    }
-
-    fn keys(&self) -> Vec<&str> {
-        self.0.keys().map(|name| name.as_str()).collect()
-    }
-}
-
-struct MetadataInjector<'a>(&'a mut MetadataMap);
-
-impl Injector for MetadataInjector<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        // Propagators emit ASCII keys and values; anything else would be refused by the peer.
-        let key = MetadataKey::from_bytes(key.as_bytes());
-        if let (Ok(key), Ok(value)) = (key, MetadataValue::try_from(value)) {
-            self.0.insert(key, value);
-        }
-    }
+    trace::trace_id(span)
 }
 
 #[cfg(test)]
 mod tests {
     use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
     use opentelemetry_sdk::{propagation::TraceContextPropagator, trace::SdkTracerProvider};
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
     use tracing_subscriber::layer::SubscriberExt as _;
 
     use super::*;
@@ -94,5 +67,30 @@ mod tests {
             traceparent.starts_with(&format!("00-{trace_id}-")),
             "{traceparent}"
         );
+    }
+
+    #[test]
+    fn without_an_exporter_the_trace_travels_and_is_continued_too() {
+        let subscriber = tracing_subscriber::registry().with(trace::IdLayer);
+        let mut metadata = MetadataMap::new();
+
+        let (sent, continued) = tracing::subscriber::with_default(subscriber, || {
+            let outgoing = tracing::info_span!("outgoing");
+            outgoing.in_scope(|| inject_trace_context(&mut metadata));
+            let incoming = tracing::info_span!("incoming");
+            continue_trace(&incoming, &metadata.clone().into_headers());
+            (trace_id(&outgoing), trace_id(&incoming))
+        });
+
+        let traceparent = metadata
+            .get("traceparent")
+            .and_then(|value| value.to_str().ok())
+            .expect("a traceparent entry");
+        let sent = sent.expect("a trace id");
+        assert!(
+            traceparent.starts_with(&format!("00-{sent}-")),
+            "{traceparent}"
+        );
+        assert_eq!(continued, Some(sent));
     }
 }

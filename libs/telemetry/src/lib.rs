@@ -4,15 +4,14 @@
 #![warn(missing_docs)]
 
 mod log_sink;
+pub mod trace;
 
 use std::{env, io::IsTerminal as _};
 
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
-use tracing_subscriber::{
-    EnvFilter, Layer, filter::filter_fn, layer::SubscriberExt, util::SubscriberInitExt,
-};
+use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// Keeps the span exporter alive; call [`TelemetryGuard::shutdown`] before the process exits
 /// so buffered spans are flushed.
@@ -40,15 +39,14 @@ impl TelemetryGuard {
 /// Installs the global subscriber for `service_name` (for example `"anb-videos"`).
 ///
 /// `LOG_FORMAT=json` switches the log lines to JSON; `RUST_LOG` overrides the default
-/// filter `info,<crate>=debug`.
+/// filter `info` (`RUST_LOG=info,anb_votes=debug` adds one service's debug lines).
 ///
 /// # Errors
 /// When the OTLP exporter cannot be built from the configured endpoint, or a global
 /// subscriber is already installed.
 pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
-    let crate_target = service_name.replace('-', "_");
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("info,{crate_target}=debug")));
+    // Debug lines are per request on the busiest paths (a vote writes two): opt-in only.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = env::var("LOG_FORMAT").is_ok_and(|value| value.eq_ignore_ascii_case("json"));
     let (writer, logs) = log_sink::stdout_sink()?;
     let fmt_layer = if json {
@@ -68,31 +66,26 @@ pub fn init(service_name: &'static str) -> anyhow::Result<TelemetryGuard> {
     let endpoint = env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
         .ok()
         .filter(|endpoint| !endpoint.trim().is_empty());
-    // Spans get trace ids even when nothing exports them, so log lines, the gateway's
-    // trace id header and the traceparent passed between services always correlate.
     let provider = tracer_provider(service_name, endpoint.as_deref())?;
-    // Per-span timing and thread attributes cost a clock read on every poll of every
-    // instrumented future; the span's own start and end are enough.
-    let otel_layer = tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer(service_name))
-        .with_tracked_inactivity(false)
-        .with_threads(false)
-        // Three attributes on every span that only a trace viewer would read.
-        .with_location(endpoint.is_some());
-    let otel_layer = if endpoint.is_some() {
-        otel_layer.boxed()
-    } else {
-        // Nothing leaves the process, so spans are needed only for their ids: copying every
-        // log line into span events would be work thrown away on every request.
-        otel_layer
-            .with_filter(filter_fn(|metadata| metadata.is_span()))
+    // Spans get trace ids even when nothing exports them, so log lines, the gateway's trace
+    // id header and the traceparent passed between services always correlate; without an
+    // exporter a small layer of our own gives the ids (see `trace`).
+    let trace_layer = if endpoint.is_some() {
+        // Per-span timing and thread attributes cost a clock read on every poll of every
+        // instrumented future; the span's own start and end are enough.
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer(service_name))
+            .with_tracked_inactivity(false)
+            .with_threads(false)
             .boxed()
+    } else {
+        trace::IdLayer.boxed()
     };
 
     tracing_subscriber::registry()
         .with(filter)
         .with(fmt_layer)
-        .with(otel_layer)
+        .with(trace_layer)
         .try_init()?;
 
     // The endpoint itself is not logged: collector URLs may carry credentials.

@@ -1,11 +1,8 @@
 //! The trace context crosses the queue in the job's `traceparent`, so a job's spans join
 //! the trace of the upload that enqueued it, and leaves with every call to `videos`.
 
-use std::collections::HashMap;
-
 use anb_queue::Delivery;
 use tracing::Span;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// The span of one delivery, a child of the upload's trace when the job carries one.
 pub(crate) fn job_span(delivery: &Delivery) -> Span {
@@ -17,11 +14,7 @@ pub(crate) fn job_span(delivery: &Delivery) -> Span {
         deliveries = delivery.deliveries,
     );
     if let Some(traceparent) = &delivery.job.traceparent {
-        let carrier = HashMap::from([("traceparent".to_owned(), traceparent.clone())]);
-        let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
-            propagator.extract(&carrier)
-        });
-        let _ = span.set_parent(parent);
+        anb_telemetry::trace::continue_trace(&span, traceparent);
     }
     span
 }

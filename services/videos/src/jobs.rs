@@ -8,8 +8,6 @@ use fred::{
     prelude::{ClientLike, ReconnectPolicy},
     types::Builder,
 };
-use opentelemetry::trace::TraceContextExt;
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::{
     error::Result,
@@ -36,19 +34,9 @@ pub(crate) async fn enqueue(queue: &JobQueue, video_id: VideoId, task_id: TaskId
     }
 }
 
-/// The W3C `traceparent` of the current span, when tracing exports to OpenTelemetry.
+/// The W3C `traceparent` of the current span, when spans have ids.
 fn current_traceparent() -> Option<String> {
-    let context = tracing::Span::current().context();
-    let span = context.span();
-    let span_context = span.span_context();
-    span_context.is_valid().then(|| {
-        format!(
-            "00-{}-{}-{:02x}",
-            span_context.trace_id(),
-            span_context.span_id(),
-            span_context.trace_flags().to_u8()
-        )
-    })
+    anb_telemetry::trace::trace_parent(&tracing::Span::current()).map(|ids| ids.to_string())
 }
 
 /// Connects to Redis, retrying for up to `wait` (on a fresh host it may still be starting),
