@@ -1,5 +1,6 @@
 use std::{
     collections::HashMap,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -12,7 +13,10 @@ use tokio::sync::{Mutex, RwLock};
 use tonic::{metadata::MetadataMap, transport::Channel};
 use uuid::Uuid;
 
-use crate::{AUDIENCE, Claims, ISSUER, Identity, Revocations, verified::VerifiedTokens};
+use crate::{
+    AUDIENCE, Claims, ISSUER, Identity, Revocations, mirror::RevocationMirror,
+    verified::VerifiedTokens,
+};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub(crate) const LEEWAY_SECS: u64 = 5;
@@ -99,6 +103,7 @@ pub struct TokenVerifier {
     last_refresh: Mutex<Option<Instant>>,
     validation: Validation,
     revocations: Option<Revocations>,
+    mirror: Option<Arc<RevocationMirror>>,
     verified: VerifiedTokens,
 }
 
@@ -135,6 +140,7 @@ impl TokenVerifier {
             last_refresh: Mutex::new(None),
             validation,
             revocations: None,
+            mirror: None,
             verified: VerifiedTokens::default(),
         }
     }
@@ -142,13 +148,39 @@ impl TokenVerifier {
     /// The same verifier, also refusing tokens revoked by log-out ([`TokenError::Revoked`])
     /// as listed in `client` under `prefix` (see [`Revocations`]).
     ///
-    /// The check fails open: when Redis does not answer within 500 ms the token is accepted
-    /// and a warning is logged. Tokens live at most an hour by default, so a Redis outage
-    /// briefly lets logged-out tokens back in rather than locking every player out.
+    /// The list is followed into memory by a task on the current Tokio runtime (so this
+    /// must be called inside one); while the copy is incomplete, or its connection is down,
+    /// each check asks Redis. That check fails open: when Redis does not answer within
+    /// 500 ms the token is accepted and a warning is logged. Tokens live at most an hour by
+    /// default, so a Redis outage briefly lets logged-out tokens back in rather than locking
+    /// every player out.
     #[must_use]
     pub fn with_revocations(mut self, client: Client, prefix: &str) -> Self {
-        self.revocations = Some(Revocations::new(client, prefix));
+        let list = Revocations::new(client, prefix);
+        self.mirror = Some(RevocationMirror::follow(&list));
+        self.revocations = Some(list);
         self
+    }
+
+    /// Refuses `identity`'s token from now on in this process, for a caller that just had
+    /// it revoked (the gateway relaying a log-out): its next request must not slip in
+    /// before `auth`'s announcement arrives.
+    pub fn note_revoked(&self, identity: &Identity) {
+        if let Some(mirror) = &self.mirror {
+            let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(i64::MAX);
+            mirror.note(
+                &identity.token_id,
+                identity.expires_at.saturating_add(leeway),
+            );
+        }
+    }
+
+    /// Whether the in-memory copy of the revocation list is complete and followed, so
+    /// checks need no Redis round trip.
+    pub fn revocations_mirrored(&self) -> bool {
+        self.mirror
+            .as_ref()
+            .is_some_and(|mirror| mirror.lookup("", 0).is_some())
     }
 
     /// Verifies the bearer token of a gRPC request.
@@ -205,6 +237,11 @@ impl TokenVerifier {
         let Some(revocations) = &self.revocations else {
             return false;
         };
+        if let Some(mirror) = &self.mirror
+            && let Some(revoked) = mirror.lookup(token_id, chrono::Utc::now().timestamp())
+        {
+            return revoked;
+        }
         let checked =
             tokio::time::timeout(REVOCATION_CHECK_TIMEOUT, revocations.is_revoked(token_id)).await;
         match checked {

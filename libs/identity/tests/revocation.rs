@@ -84,8 +84,94 @@ async fn a_revoked_token_is_refused_and_other_tokens_still_pass() {
     let first = revocations.revoke(&claims.jti, claims.exp, now).await;
 
     assert!(first.expect("revocation written"));
+    // Whether Redis or the announcement answers, the refusal follows within moments.
+    assert_eq!(
+        refused_within(&verifier, &revoked).await,
+        Some(TokenError::Revoked)
+    );
+    assert!(verifier.verify(&other).await.is_ok());
+}
+
+/// Verifies `token` until it is refused, for at most two seconds.
+async fn refused_within(verifier: &TokenVerifier, token: &str) -> Option<TokenError> {
+    for _ in 0..100 {
+        if let Err(err) = verifier.verify(token).await {
+            return Some(err);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// Waits until `verifier` answers revocation checks from memory, for at most five seconds.
+async fn mirrored(verifier: &TokenVerifier) -> bool {
+    for _ in 0..250 {
+        if verifier.revocations_mirrored() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn revocations_written_before_the_verifier_started_are_loaded_into_memory() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let prefix = unique_prefix();
+    let (revoked, claims) = signer.token();
+    let (other, _) = signer.token();
+    let now = chrono::Utc::now().timestamp();
+    Revocations::new(client.clone(), &prefix)
+        .revoke(&claims.jti, claims.exp, now)
+        .await
+        .expect("revocation written");
+
+    let verifier = signer.verifier().with_revocations(client, &prefix);
+
+    assert!(mirrored(&verifier).await);
+    // Answered from the loaded copy: no announcement was ever seen for this token.
     assert_eq!(verifier.verify(&revoked).await, Err(TokenError::Revoked));
     assert!(verifier.verify(&other).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_revocation_announced_later_reaches_the_copy() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let prefix = unique_prefix();
+    let verifier = signer.verifier().with_revocations(client.clone(), &prefix);
+    assert!(mirrored(&verifier).await);
+    let (revoked, claims) = signer.token();
+    assert!(verifier.verify(&revoked).await.is_ok());
+
+    let now = chrono::Utc::now().timestamp();
+    Revocations::new(client, &prefix)
+        .revoke(&claims.jti, claims.exp, now)
+        .await
+        .expect("revocation written");
+
+    assert_eq!(
+        refused_within(&verifier, &revoked).await,
+        Some(TokenError::Revoked)
+    );
+    assert!(verifier.revocations_mirrored());
+}
+
+#[tokio::test]
+async fn a_log_out_noted_by_this_process_is_refused_at_once() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let prefix = unique_prefix();
+    let verifier = signer.verifier().with_revocations(client, &prefix);
+    assert!(mirrored(&verifier).await);
+    let (token, _) = signer.token();
+    let identity = verifier.verify(&token).await.expect("valid before log-out");
+
+    verifier.note_revoked(&identity);
+
+    // No mark in Redis and no announcement: only the note refuses it.
+    assert_eq!(verifier.verify(&token).await, Err(TokenError::Revoked));
 }
 
 #[tokio::test]

@@ -30,6 +30,9 @@ pub(crate) async fn log_out(
 ) -> Result<axum::Json<LoggedOut>> {
     let request = upstream::request(LogOutRequest {}, Some(&caller.authorization));
     state.upstreams.auth.clone().log_out(request).await?;
+    // This gateway refuses the token at once, before auth's announcement reaches its copy
+    // of the revocation list.
+    state.verifier.note_revoked(&caller.identity);
 
     Ok(axum::Json(LoggedOut {
         message: "logged out; the token is revoked",
