@@ -132,13 +132,14 @@ ORDER BY votes DESC, lower(username) COLLATE "C" ASC, owner_id ASC
 LIMIT $2 OFFSET $3
 "#;
 
-// Counted after the votes committed, so of the counts concurrent writers send to Redis the
-// largest is the true one (see `cache`). `lower` runs in PostgreSQL so Redis breaks ties by
-// the very bytes SQL compares.
+// Read after the votes committed, so of the counts concurrent writers send to Redis the
+// largest is the true one (see `cache`). The tally is kept by a trigger on `votes` (see the
+// `add_player_tallies` migration). `lower` runs in PostgreSQL so Redis breaks ties by the
+// very bytes SQL compares.
 const SOME_PLAYERS: &str = r"
-SELECT o.id AS owner_id, lower(o.name) AS sort_name,
-       (SELECT count(*) FROM votes WHERE owner_id = o.id) AS votes
+SELECT o.id AS owner_id, lower(o.name) AS sort_name, tally.votes
 FROM (VALUES {rows}) AS o(id, name)
+JOIN player_tallies AS tally ON tally.owner_id = o.id
 ";
 
 /// The players of `page`, in ranking order, from Postgres.

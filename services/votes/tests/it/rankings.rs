@@ -188,3 +188,53 @@ async fn rankings_of_no_votes_are_empty_and_need_no_token() {
     assert!(entries.is_empty());
     votes.finish().await;
 }
+
+/// Each player's tally as the database keeps it, and the count of their vote rows.
+async fn tally_and_count(votes: &Running, owner: Uuid) -> (i64, i64) {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+
+    let row = votes
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT (SELECT votes FROM player_tallies WHERE owner_id = $1) AS tally, \
+             (SELECT count(*) FROM votes WHERE owner_id = $1) AS counted",
+            [owner.into()],
+        ))
+        .await
+        .expect("query runs")
+        .expect("one row");
+    (
+        row.try_get("", "tally").expect("a tally"),
+        row.try_get("", "counted").expect("a count"),
+    )
+}
+
+#[tokio::test]
+async fn the_tally_follows_inserted_and_deleted_votes() {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+
+    let votes = start_fresh().await;
+    let ana = Owner {
+        id: Uuid::now_v7(),
+        name: "Ana Ruiz",
+        city: "Cali",
+    };
+    give_votes(&votes, &ana, 3).await;
+    let after_inserts = tally_and_count(&votes, ana.id).await;
+
+    votes
+        .db
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM votes WHERE id = (SELECT id FROM votes WHERE owner_id = $1 LIMIT 1)",
+            [ana.id.into()],
+        ))
+        .await
+        .expect("one vote deleted");
+    let after_delete = tally_and_count(&votes, ana.id).await;
+
+    assert_eq!(after_inserts, (3, 3));
+    assert_eq!(after_delete, (2, 2));
+    votes.finish().await;
+}
