@@ -180,7 +180,7 @@ impl TokenVerifier {
     pub fn revocations_mirrored(&self) -> bool {
         self.mirror
             .as_ref()
-            .is_some_and(|mirror| mirror.lookup("", 0).is_some())
+            .is_some_and(|mirror| mirror.is_current())
     }
 
     /// Verifies the bearer token of a gRPC request.

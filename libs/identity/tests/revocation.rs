@@ -212,3 +212,75 @@ async fn without_a_reachable_redis_the_check_fails_open() {
     assert_eq!(identity.map(|id| id.token_id), Ok(claims.jti));
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn the_copy_stays_trusted_while_its_connection_answers_pings() {
+    let signer = Signer::new();
+    let client = redis().await;
+    let verifier = signer.verifier().with_revocations(client, &unique_prefix());
+    assert!(mirrored(&verifier).await);
+
+    // Past the 3 s after which an unanswered subscription stops being trusted.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    assert!(verifier.revocations_mirrored());
+}
+
+#[tokio::test]
+async fn a_copy_whose_redis_went_away_is_not_trusted_until_it_is_loaded_again() {
+    use fred::prelude::ReconnectPolicy;
+
+    let signer = Signer::new();
+    let mut own = anb_testkit::OwnRedis::start();
+    let client = Builder::from_config(Config::from_url(&own.url()).expect("valid URL"))
+        .set_policy(ReconnectPolicy::new_constant(0, 100))
+        .build()
+        .expect("client builds");
+    let mut connected = false;
+    for _ in 0..50 {
+        if client.init().await.is_ok() {
+            connected = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(connected, "own redis did not start");
+    let prefix = unique_prefix();
+    let verifier = signer.verifier().with_revocations(client.clone(), &prefix);
+    assert!(mirrored(&verifier).await);
+    let (noted, _) = signer.token();
+    let (other, _) = signer.token();
+    let identity = verifier.verify(&noted).await.expect("valid before log-out");
+    verifier.note_revoked(&identity);
+
+    own.kill();
+    let mut distrusted = false;
+    for _ in 0..100 {
+        if !verifier.revocations_mirrored() {
+            distrusted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    assert!(
+        distrusted,
+        "the copy was still trusted 2 s after redis died"
+    );
+    // Listed tokens stay refused without Redis; others fail open as before.
+    assert_eq!(verifier.verify(&noted).await, Err(TokenError::Revoked));
+    assert!(verifier.verify(&other).await.is_ok());
+
+    own.restart();
+    assert!(mirrored(&verifier).await, "the copy was not loaded again");
+    let (later, claims) = signer.token();
+    let now = chrono::Utc::now().timestamp();
+    Revocations::new(client, &prefix)
+        .revoke(&claims.jti, claims.exp, now)
+        .await
+        .expect("revocation written after the restart");
+    assert_eq!(
+        refused_within(&verifier, &later).await,
+        Some(TokenError::Revoked)
+    );
+}

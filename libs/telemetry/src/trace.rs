@@ -113,6 +113,7 @@ fn new_span_id() -> u64 {
 /// Runs `f` on the ids [`IdLayer`] gave `span`, if that layer is installed.
 fn with_own_ids<T>(span: &Span, f: impl FnOnce(&mut TraceParent) -> T) -> Option<T> {
     span.with_subscriber(|(id, dispatch)| {
+        // Mutable for `continue_trace`; a read takes the same lock in the registry.
         let registry = dispatch.downcast_ref::<Registry>()?;
         let data = registry.span(id)?;
         let mut extensions = data.extensions_mut();
@@ -151,7 +152,8 @@ pub fn continue_trace(span: &Span, traceparent: &str) {
     };
     let adopted = with_own_ids(span, |ids| {
         ids.trace_id = remote.trace_id;
-        ids.flags = remote.flags;
+        // Only the flags this version defines go on; unknown bits are not ours to pass.
+        ids.flags = remote.flags & SAMPLED;
     });
     if adopted.is_none() {
         let carrier = HashMap::from([("traceparent".to_owned(), remote.to_string())]);

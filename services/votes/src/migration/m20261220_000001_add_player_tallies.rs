@@ -34,6 +34,8 @@ $$;
 CREATE FUNCTION votes_tally_deleted() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM 1 FROM player_tallies
+    WHERE owner_id IN (SELECT owner_id FROM deleted) ORDER BY owner_id FOR UPDATE;
     UPDATE player_tallies AS tally SET votes = tally.votes - gone.votes
     FROM (SELECT owner_id, count(*) AS votes FROM deleted GROUP BY owner_id) AS gone
     WHERE tally.owner_id = gone.owner_id;
