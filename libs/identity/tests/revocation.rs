@@ -92,6 +92,15 @@ async fn a_revoked_token_is_refused_and_other_tokens_still_pass() {
     assert!(verifier.verify(&other).await.is_ok());
 }
 
+/// Writes and announces the revocation of `claims`' token, as `auth` does at log-out.
+async fn revoke(client: Client, prefix: &str, claims: &Claims) {
+    let now = chrono::Utc::now().timestamp();
+    Revocations::new(client, prefix)
+        .revoke(&claims.jti, claims.exp, now)
+        .await
+        .expect("revocation written");
+}
+
 /// Verifies `token` until it is refused, for at most two seconds.
 async fn refused_within(verifier: &TokenVerifier, token: &str) -> Option<TokenError> {
     for _ in 0..100 {
@@ -121,11 +130,7 @@ async fn revocations_written_before_the_verifier_started_are_loaded_into_memory(
     let prefix = unique_prefix();
     let (revoked, claims) = signer.token();
     let (other, _) = signer.token();
-    let now = chrono::Utc::now().timestamp();
-    Revocations::new(client.clone(), &prefix)
-        .revoke(&claims.jti, claims.exp, now)
-        .await
-        .expect("revocation written");
+    revoke(client.clone(), &prefix, &claims).await;
 
     let verifier = signer.verifier().with_revocations(client, &prefix);
 
@@ -145,11 +150,7 @@ async fn a_revocation_announced_later_reaches_the_copy() {
     let (revoked, claims) = signer.token();
     assert!(verifier.verify(&revoked).await.is_ok());
 
-    let now = chrono::Utc::now().timestamp();
-    Revocations::new(client, &prefix)
-        .revoke(&claims.jti, claims.exp, now)
-        .await
-        .expect("revocation written");
+    revoke(client, &prefix, &claims).await;
 
     assert_eq!(
         refused_within(&verifier, &revoked).await,
@@ -274,11 +275,7 @@ async fn a_copy_whose_redis_went_away_is_not_trusted_until_it_is_loaded_again() 
     own.restart();
     assert!(mirrored(&verifier).await, "the copy was not loaded again");
     let (later, claims) = signer.token();
-    let now = chrono::Utc::now().timestamp();
-    Revocations::new(client, &prefix)
-        .revoke(&claims.jti, claims.exp, now)
-        .await
-        .expect("revocation written after the restart");
+    revoke(client, &prefix, &claims).await;
     assert_eq!(
         refused_within(&verifier, &later).await,
         Some(TokenError::Revoked)
