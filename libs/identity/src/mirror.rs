@@ -45,15 +45,10 @@ const STALE_AFTER: Duration = Duration::from_secs(3);
 /// Announcements buffered between the connection and the follower; past it a reload runs.
 const BUFFERED_MESSAGES: usize = 4096;
 
-/// Revoked token ids and when each mark ends (Unix seconds).
-#[derive(Default)]
-struct Known {
-    until: HashMap<String, i64>,
-}
-
 /// The shared state between the follower task and the verifier.
 pub(crate) struct RevocationMirror {
-    known: Mutex<Known>,
+    /// Revoked token ids and when each mark ends (Unix seconds).
+    known: Mutex<HashMap<String, i64>>,
     /// Every revocation written before the current subscription began is loaded.
     complete: AtomicBool,
     /// When the subscribed connection last answered a PING, in milliseconds after `epoch`.
@@ -86,7 +81,7 @@ impl RevocationMirror {
         mirror
     }
 
-    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
         // Plain map inserts and removals: a panic elsewhere cannot leave one half-done.
         self.known.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -97,7 +92,6 @@ impl RevocationMirror {
     pub(crate) fn lookup(&self, token_id: &str, now_unix: i64) -> Option<bool> {
         let listed = self
             .known()
-            .until
             .get(token_id)
             .is_some_and(|until| *until >= now_unix);
         (listed || self.is_current()).then_some(listed)
@@ -127,11 +121,11 @@ impl RevocationMirror {
     /// Records a revocation this process learned of first hand (a log-out it relayed), so
     /// its own next request with the token is refused without waiting for the announcement.
     pub(crate) fn note(&self, token_id: &str, until_unix: i64) {
-        self.known().until.insert(token_id.to_owned(), until_unix);
+        self.known().insert(token_id.to_owned(), until_unix);
     }
 
     fn prune(&self, now_unix: i64) {
-        self.known().until.retain(|_, until| *until >= now_unix);
+        self.known().retain(|_, until| *until >= now_unix);
     }
 }
 
@@ -238,7 +232,7 @@ async fn resync(mirror: &RevocationMirror, list: &Revocations) -> bool {
     match load_all(list).await {
         Ok(loaded) => {
             let count = loaded.len();
-            mirror.known().until.extend(loaded);
+            mirror.known().extend(loaded);
             mirror.set_complete(true);
             tracing::info!(count, "revocation list loaded; checking tokens in memory");
             true

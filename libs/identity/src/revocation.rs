@@ -3,13 +3,23 @@
 //! verifiers keep a copy fed by the announcements ([`crate::mirror`]) and read the keys
 //! only while that copy is not complete.
 
-use fred::{interfaces::LuaInterface as _, prelude::Client};
+use fred::{
+    interfaces::{KeysInterface as _, LuaInterface as _},
+    prelude::Client,
+};
 
 use crate::verifier::LEEWAY_SECS;
 
 /// How long a mark without an end time (written before marks carried one) is kept in a
 /// verifier's copy: longer than any access token lives (`auth` allows up to 7 days).
 pub(crate) const LONGEST_MARK_SECS: i64 = 8 * 24 * 3600;
+
+/// When the revocation mark of a token expiring at `expires_at` (Unix seconds) may go:
+/// verifiers accept a token up to [`LEEWAY_SECS`] past `exp`, so the mark outlives it.
+pub(crate) fn mark_end(expires_at: i64) -> i64 {
+    let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(i64::MAX);
+    expires_at.saturating_add(leeway)
+}
 
 // KEYS: the mark. ARGV: its end (Unix seconds, the value), its TTL, channel, announcement.
 const REVOKE: &str = r"
@@ -91,9 +101,7 @@ impl Revocations {
         expires_at: i64,
         now_unix: i64,
     ) -> Result<bool, fred::error::Error> {
-        // Verifiers accept a token up to LEEWAY_SECS past `exp`, so the mark must outlive it.
-        let leeway = i64::try_from(LEEWAY_SECS).expect("the leeway is a few seconds");
-        let ttl = (expires_at - now_unix + leeway).max(1);
+        let ttl = (mark_end(expires_at) - now_unix).max(1);
         let announcement = Announcement {
             token_id: token_id.to_owned(),
             until_unix: now_unix + ttl,
@@ -119,7 +127,6 @@ impl Revocations {
     /// # Errors
     /// Redis errors.
     pub async fn is_revoked(&self, token_id: &str) -> Result<bool, fred::error::Error> {
-        use fred::prelude::KeysInterface as _;
         let found: i64 = self.client.exists(self.key(token_id)).await?;
         Ok(found > 0)
     }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     AUDIENCE, Claims, ISSUER, Identity, Revocations, mirror::RevocationMirror,
-    verified::VerifiedTokens,
+    revocation::mark_end, verified::VerifiedTokens,
 };
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
@@ -167,11 +167,7 @@ impl TokenVerifier {
     /// before `auth`'s announcement arrives.
     pub fn note_revoked(&self, identity: &Identity) {
         if let Some(mirror) = &self.mirror {
-            let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(i64::MAX);
-            mirror.note(
-                &identity.token_id,
-                identity.expires_at.saturating_add(leeway),
-            );
+            mirror.note(&identity.token_id, mark_end(identity.expires_at));
         }
     }
 
@@ -206,7 +202,7 @@ impl TokenVerifier {
             Some(identity) => identity,
             None => self.verify_signed(token, now).await?,
         };
-        if self.is_revoked(&identity.token_id).await {
+        if self.is_revoked(&identity.token_id, now).await {
             return Err(TokenError::Revoked);
         }
         Ok(identity)
@@ -233,12 +229,12 @@ impl TokenVerifier {
         Ok(identity)
     }
 
-    async fn is_revoked(&self, token_id: &str) -> bool {
+    async fn is_revoked(&self, token_id: &str, now_unix: i64) -> bool {
         let Some(revocations) = &self.revocations else {
             return false;
         };
         if let Some(mirror) = &self.mirror
-            && let Some(revoked) = mirror.lookup(token_id, chrono::Utc::now().timestamp())
+            && let Some(revoked) = mirror.lookup(token_id, now_unix)
         {
             return revoked;
         }

@@ -7,7 +7,11 @@
 //! largest cost of tracing on the busiest routes (docs/benchmarks.md). The functions here
 //! read whichever of the two is installed.
 
-use std::{collections::HashMap, fmt};
+use std::{
+    collections::HashMap,
+    fmt,
+    num::{NonZeroU64, NonZeroU128},
+};
 
 use opentelemetry::trace::TraceContextExt as _;
 use tracing::{Span, span};
@@ -93,39 +97,35 @@ where
 }
 
 fn new_trace_id() -> u128 {
-    loop {
-        let id = rand::random::<u128>();
-        if id != 0 {
-            return id;
-        }
-    }
+    rand::random::<NonZeroU128>().get()
 }
 
 fn new_span_id() -> u64 {
-    loop {
-        let id = rand::random::<u64>();
-        if id != 0 {
-            return id;
-        }
-    }
+    rand::random::<NonZeroU64>().get()
 }
 
-/// Runs `f` on the ids [`IdLayer`] gave `span`, if that layer is installed.
-fn with_own_ids<T>(span: &Span, f: impl FnOnce(&mut TraceParent) -> T) -> Option<T> {
+/// Runs `f` on the stored data of `span`, if the registry holds it (every subscriber this
+/// crate installs is built on one).
+fn with_span_data<T>(
+    span: &Span,
+    f: impl FnOnce(&tracing_subscriber::registry::SpanRef<'_, Registry>) -> Option<T>,
+) -> Option<T> {
     span.with_subscriber(|(id, dispatch)| {
-        // Mutable for `continue_trace`; a read takes the same lock in the registry.
         let registry = dispatch.downcast_ref::<Registry>()?;
-        let data = registry.span(id)?;
-        let mut extensions = data.extensions_mut();
-        extensions.get_mut::<TraceParent>().map(f)
+        f(&registry.span(id)?)
     })
     .flatten()
+}
+
+/// The ids [`IdLayer`] gave `span`, if that layer is installed.
+fn own_ids(span: &Span) -> Option<TraceParent> {
+    with_span_data(span, |data| data.extensions().get::<TraceParent>().copied())
 }
 
 /// The trace context of `span`, from whichever layer gives spans ids; `None` when neither
 /// is installed (or the span is disabled).
 pub fn trace_parent(span: &Span) -> Option<TraceParent> {
-    if let Some(ids) = with_own_ids(span, |ids| *ids) {
+    if let Some(ids) = own_ids(span) {
         return Some(ids);
     }
     let context = span.context();
@@ -150,10 +150,13 @@ pub fn continue_trace(span: &Span, traceparent: &str) {
     let Some(remote) = TraceParent::parse(traceparent) else {
         return;
     };
-    let adopted = with_own_ids(span, |ids| {
+    let adopted = with_span_data(span, |data| {
+        let mut extensions = data.extensions_mut();
+        let ids = extensions.get_mut::<TraceParent>()?;
         ids.trace_id = remote.trace_id;
         // Only the flags this version defines go on; unknown bits are not ours to pass.
         ids.flags = remote.flags & SAMPLED;
+        Some(())
     });
     if adopted.is_none() {
         let carrier = HashMap::from([("traceparent".to_owned(), remote.to_string())]);
